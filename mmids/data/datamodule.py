@@ -1,0 +1,215 @@
+"""From a ``DataConfig`` to paired, split, encoded tensors, and the ``LightningDataModule`` over them.
+
+Order of operations (each step only sees what it may): load and clean both modalities -> keep the
+classes both modalities have -> split each table (one split of events when pairing is ``aligned``)
+-> pair rows within each split -> fit preprocessing on training rows -> encode every row.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import lightning as L
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, WeightedRandomSampler
+
+from mmids.config import DataConfig
+from mmids.data.loaders import LoadedTable, clean_frame, count_duplicates, load_host, load_network
+from mmids.data.pairing import Pairs, pair_rows
+from mmids.data.preprocessing import ModalityPreprocessor
+from mmids.data.splits import SplitIndices, split_rows
+from mmids.data.synthetic import generate
+from mmids.errors import MmidsInputError
+
+MODALITIES = ("network", "host")
+
+
+class TensorPairs(Dataset):
+    """Paired rows as tensors. ``ds[list_of_indices]`` returns a whole batch:
+    (network [B, Dn] float32, host [B, Dh] float32, mask [B, 2] float32 (1 = present), y [B] int64)."""
+
+    def __init__(self, network: torch.Tensor, host: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None):
+        self.network, self.host, self.y = network, host, y
+        self.mask = mask if mask is not None else torch.ones(len(y), 2)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, idx):
+        idx = torch.as_tensor(idx)
+        return self.network[idx], self.host[idx], self.mask[idx], self.y[idx]
+
+
+@dataclass
+class PreparedData:
+    """Everything a run needs from the data side."""
+
+    splits: dict[str, TensorPairs]
+    preprocessors: dict[str, ModalityPreprocessor]
+    class_names: list[str]
+    class_weights: torch.Tensor
+    info: dict = field(default_factory=dict)
+    pairs: dict[str, Pairs] = field(default_factory=dict)
+    source_rows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # split -> modality -> table rows
+
+    @property
+    def dims(self) -> dict[str, int]:
+        return {m: self.preprocessors[m].output_dim for m in MODALITIES}
+
+
+def load_tables(cfg: DataConfig) -> tuple[LoadedTable, LoadedTable]:
+    """Clean network and host tables from the stand-in or from TON_IoT files under ``cfg.root``."""
+    if cfg.source == "synthetic":
+        data = generate(cfg.rows, seed=cfg.synthetic_seed, difficulty=cfg.difficulty)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the stand-in's dirt is deliberate
+            net = clean_frame(data.network, "network", data.identity)
+            host = clean_frame(data.host, "host", data.identity)
+        return net, host
+    return (load_network(cfg.root, layout=cfg.source),
+            load_host(cfg.root, layout=cfg.source, host_os=cfg.host_os))
+
+
+def _drop_duplicates(net: pd.DataFrame, host: pd.DataFrame, aligned: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    dn, dh = count_duplicates(net).to_numpy(), count_duplicates(host).to_numpy()
+    if aligned:  # an event is a duplicate when its flow row is; both rows go
+        keep = ~dn
+        return net.loc[keep].reset_index(drop=True), host.loc[keep].reset_index(drop=True)
+    return net.loc[~dn].reset_index(drop=True), host.loc[~dh].reset_index(drop=True)
+
+
+def _common_classes(net: pd.DataFrame, host: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    n_cls, h_cls = set(net["type"].unique()), set(host["type"].unique())
+    common = sorted(n_cls & h_cls)
+    only = sorted(n_cls ^ h_cls)
+    if not common:
+        raise MmidsInputError(f"the network and host tables share no class (network: {sorted(n_cls)}, "
+                              f"host: {sorted(h_cls)})")
+    if only:
+        where = [f"{c} ({'network' if c in n_cls else 'host'} only)" for c in only]
+        msg = f"classes present in only one modality dropped from fused data: {', '.join(where)}"
+        warnings.warn(msg, stacklevel=3)
+        notes.append(msg)
+        net = net.loc[net["type"].isin(common).to_numpy()].reset_index(drop=True)
+        host = host.loc[host["type"].isin(common).to_numpy()].reset_index(drop=True)
+    if len(common) < 2:
+        raise MmidsInputError(f"only one class ({common[0]}) is left: a classifier needs at least two")
+    return net, host, common
+
+
+def _split(frame: pd.DataFrame, cfg: DataConfig, seed: int) -> SplitIndices:
+    ts = frame["ts"].to_numpy(dtype=np.float64) if "ts" in frame else None
+    if cfg.split == "chronological" and ts is None:
+        raise MmidsInputError("data.split 'chronological' needs a 'ts' column: use data.source 'processed' "
+                              "or 'synthetic' (Train_Test files carry no timestamps)")
+    return split_rows(frame["type"].to_numpy(), method=cfg.split, ts=ts, val=cfg.val_fraction,
+                      test=cfg.test_fraction, seed=seed)
+
+
+def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, LoadedTable] | None = None) -> PreparedData:
+    """Run the whole data pipeline for one configuration (``tables`` skips loading)."""
+    net_t, host_t = tables if tables is not None else load_tables(cfg)
+    notes: list[str] = []
+    net, host = net_t.frame, host_t.frame
+    aligned = cfg.pairing == "aligned" or (cfg.pairing == "shuffled" and len(net) == len(host))
+    if cfg.drop_duplicates:
+        net, host = _drop_duplicates(net, host, aligned)
+    net, host, class_names = _common_classes(net, host, notes)
+    if aligned:
+        if len(net) != len(host):
+            raise MmidsInputError(f"'aligned' pairing needs as many network as host rows (got {len(net)} and "
+                                  f"{len(host)}); use time_window or class_conditional")
+        s = _split(net, cfg, seed)
+        net_split = host_split = s
+    else:
+        net_split, host_split = _split(net, cfg, seed), _split(host, cfg, seed + 1)
+
+    base = "aligned" if aligned else "class_conditional"
+    pairs: dict[str, Pairs] = {}
+    rows: dict[str, dict[str, np.ndarray]] = {}
+    for i, name in enumerate(("train", "val", "test")):
+        n_rows, h_rows = net_split.as_dict()[name], host_split.as_dict()[name]
+        p = pair_rows(net.iloc[n_rows], host.iloc[h_rows], cfg.pairing, seed=seed * 7 + i,
+                      tolerance=cfg.time_tolerance_s, base=base)
+        if len(p) == 0:
+            raise MmidsInputError(f"pairing '{cfg.pairing}' produced no {name} pairs "
+                                  f"(time_window: no host snapshot within {cfg.time_tolerance_s} s?)")
+        pairs[name] = p
+        rows[name] = {"network": n_rows[p.network], "host": h_rows[p.host]}
+
+    pre = {
+        "network": ModalityPreprocessor.fit(net.iloc[net_split.train], net_t.schema,
+                                            include_identifiers=cfg.include_identifiers, max_categories=cfg.max_categories),
+        "host": ModalityPreprocessor.fit(host.iloc[host_split.train], host_t.schema,
+                                         include_identifiers=cfg.include_identifiers, max_categories=cfg.max_categories),
+    }
+    features = {"network": pre["network"].transform(net), "host": pre["host"].transform(host)}
+    index = {c: i for i, c in enumerate(class_names)}
+    splits = {}
+    for name, p in pairs.items():
+        y = torch.tensor([index[c] for c in p.labels], dtype=torch.int64)
+        splits[name] = TensorPairs(features["network"][rows[name]["network"]],
+                                   features["host"][rows[name]["host"]], y)
+    counts = torch.bincount(splits["train"].y, minlength=len(class_names)).float()
+    weights = torch.where(counts > 0, counts.sum() / (len(class_names) * counts.clamp(min=1)), torch.zeros_like(counts))
+
+    host_types = host["type"].to_numpy()
+    info = {
+        "pairing": cfg.pairing,
+        "pairing_base": base if cfg.pairing == "shuffled" else None,
+        "split": cfg.split,
+        "source": cfg.source,
+        "network": net_t.summary(),
+        "host": host_t.summary(),
+        "classes": class_names,
+        "rows": {k: len(v) for k, v in splits.items()},
+        "rows_per_class": {k: {c: int((p.labels == c).sum()) for c in class_names} for k, p in pairs.items()},
+        "host_class_agreement": {k: float((host_types[rows[k]["host"]] == p.labels).mean()) for k, p in pairs.items()},
+        "features": {m: pre[m].output_dim for m in MODALITIES},
+        "notes": notes + net_t.notes + host_t.notes,
+    }
+    return PreparedData(splits, pre, class_names, weights, info, pairs, rows)
+
+
+class MultimodalDataModule(L.LightningDataModule):
+    """Batches of (network, host, mask, y) tensors from in-memory tensors (no per-row pandas)."""
+
+    def __init__(self, cfg: DataConfig, seed: int = 0, prepared: PreparedData | None = None):
+        super().__init__()
+        self.cfg, self.seed = cfg, seed
+        self.prepared = prepared
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.prepared is None:
+            self.prepared = prepare_data(self.cfg, self.seed)
+
+    @property
+    def data(self) -> PreparedData:
+        self.setup()
+        assert self.prepared is not None
+        return self.prepared
+
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        ds = self.data.splits[split]
+        gen = torch.Generator().manual_seed(self.seed)
+        if train and self.cfg.sampler == "weighted":
+            sampler = WeightedRandomSampler(self.data.class_weights[ds.y].double(), len(ds), generator=gen)
+        elif train:
+            sampler = RandomSampler(ds, generator=gen)
+        else:
+            sampler = SequentialSampler(ds)
+        batches = BatchSampler(sampler, batch_size=self.cfg.batch_size if train else max(1024, self.cfg.batch_size),
+                               drop_last=False)
+        return DataLoader(ds, sampler=batches, batch_size=None)
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", False)

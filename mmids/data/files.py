@@ -1,0 +1,77 @@
+"""Write frames to disk atomically, and the generated stand-in in the TON_IoT folder layout."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from mmids.data.synthetic import SyntheticData
+
+# Relative paths of the TON_IoT folder layout, as distributed by UNSW.
+LAYOUT = {
+    "train_test_network": "Train_Test_datasets/Train_Test_Network_dataset/train_test_network.csv",
+    "train_test_windows10": "Train_Test_datasets/Train_Test_Windows_dataset/Train_Test_Windows_10.csv",
+    "processed_network": "Processed_datasets/Processed_Network_dataset/Network_dataset_{i}.csv",
+    "processed_windows10": "Processed_datasets/Processed_Windows_dataset/windows10_dataset.csv",
+}
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """``frame.to_csv`` to a temporary name, renamed into place only when complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False)
+        os.chmod(tmp, _umask_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_ton_iot_folder(data: SyntheticData, out: str | Path, *, rows_per_processed_file: int = 0) -> dict[str, list[Path]]:
+    """Write the stand-in as TON_IoT files: Train_Test (no ``ts``, ordered by class as the real
+    Windows file is) and processed (with ``ts``, time-ordered, optionally split into several
+    ``Network_dataset_{i}.csv``). Returns the written paths per layout."""
+    out = Path(out)
+    by_class = data.network["type"].argsort(kind="stable").to_numpy()
+    written: dict[str, list[Path]] = {}
+
+    def put(key: str, frame: pd.DataFrame, path: Path) -> None:
+        atomic_write_csv(frame, path)
+        written.setdefault(key, []).append(path)
+
+    put("train_test_network", data.train_test_network.iloc[by_class], out / LAYOUT["train_test_network"])
+    put("train_test_windows10", data.train_test_host.iloc[by_class], out / LAYOUT["train_test_windows10"])
+    chunk = rows_per_processed_file or len(data.network)
+    for i, start in enumerate(range(0, len(data.network), chunk), start=1):
+        put("processed_network", data.network.iloc[start:start + chunk],
+            out / LAYOUT["processed_network"].format(i=i))
+    put("processed_windows10", data.host, out / LAYOUT["processed_windows10"])
+    return written
