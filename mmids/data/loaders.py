@@ -66,7 +66,7 @@ class LoadedTable:
         """Which file/version this is, e.g. the 21,104- vs 35,975-row Windows 10 copies."""
         known = KNOWN_VERSIONS.get((self.schema.name, self.rows_read))
         what = known or f"{self.schema.name}, {self.rows_read:,} rows (not a known published copy)"
-        return f"{what}; sha256 {self.sha256[:16]}" if self.sha256 else what
+        return f"{what}; sha256 {self.sha256[:16]}" if self.sha256 else f"{self.source}: {what}"
 
     def summary(self) -> dict:
         return {

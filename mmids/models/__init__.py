@@ -1,0 +1,1 @@
+"""Encoders, fusion heads and the LightningModule that composes them."""

@@ -1,0 +1,166 @@
+"""One training run: data -> LightningModule -> best checkpoint, metrics.json, TensorBoard, report."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.loggers import TensorBoardLogger
+
+import mmids
+from mmids.config import Config, dump_yaml
+from mmids.data.datamodule import MultimodalDataModule, PreparedData
+from mmids.data.files import atomic_write_text
+from mmids.models.build import count_parameters
+from mmids.models.system import MultimodalClassifier
+from mmids.reports import log_test_artifacts
+
+MONITOR = "val/macro_f1"
+BENIGN_WARNINGS = (  # expected on CPU with in-memory tensors and a run folder that holds config files
+    ".*does not have many workers.*", ".*exists and is not empty.*", ".*smaller than the logging interval.*",
+    ".*LeafSpec.*",
+)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    metrics: dict
+    system: MultimodalClassifier  # best-checkpoint weights, eval mode
+    data: PreparedData
+
+
+def make_run_dir(cfg: Config) -> Path:
+    """``output_dir/run_name`` (default ``<config>-<timestamp>``); never reuses a non-empty folder."""
+    name = cfg.run_name or f"{cfg.config_name}-{datetime.now():%Y%m%d-%H%M%S}"
+    base = Path(cfg.output_dir) / name
+    path, k = base, 1
+    while path.exists() and any(path.iterdir()):
+        k += 1
+        path = base.with_name(f"{base.name}-{k}")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_preprocessing(run_dir: Path, data: PreparedData) -> None:
+    state = {
+        "class_names": data.class_names,
+        "dims": data.dims,
+        "network": json.loads(data.preprocessors["network"].to_json()),
+        "host": json.loads(data.preprocessors["host"].to_json()),
+    }
+    atomic_write_text(run_dir / "preprocessing.json", json.dumps(state, indent=1))
+
+
+def model_size_bytes(module: torch.nn.Module) -> int:
+    tensors = list(module.parameters()) + list(module.buffers())
+    return int(sum(t.numel() * t.element_size() for t in tensors))
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v if isinstance(v, (int, float, str, bool)) else str(v)
+    return out
+
+
+def build_trainer(cfg: Config, run_dir: Path, logger) -> tuple[L.Trainer, ModelCheckpoint]:
+    t = cfg.trainer
+    ckpt = ModelCheckpoint(dirpath=run_dir, filename="best", monitor=MONITOR, mode="max", save_top_k=1,
+                           auto_insert_metric_name=False, enable_version_counter=False)
+    callbacks = [ckpt, EarlyStopping(monitor=MONITOR, mode="max", patience=t.patience),
+                 LearningRateMonitor(logging_interval="epoch")]
+    trainer = L.Trainer(max_epochs=t.max_epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
+                        logger=logger, callbacks=callbacks, deterministic=t.deterministic,
+                        enable_progress_bar=t.enable_progress_bar, log_every_n_steps=t.log_every_n_steps,
+                        enable_model_summary=False, num_sanity_val_steps=0)
+    return trainer, ckpt
+
+
+def train(cfg: Config, prepared: PreparedData | None = None) -> RunResult:
+    """Train, keep the best validation macro-F1 checkpoint, test it, write every artefact."""
+    for pattern in BENIGN_WARNINGS:
+        warnings.filterwarnings("ignore", message=pattern)
+    L.seed_everything(cfg.seed, workers=True, verbose=False)
+    if cfg.trainer.num_threads:
+        torch.set_num_threads(cfg.trainer.num_threads)
+    dm = MultimodalDataModule(cfg.data, cfg.seed, prepared)
+    data = dm.data
+    run_dir = make_run_dir(cfg)
+    atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg))
+    save_preprocessing(run_dir, data)
+
+    system = MultimodalClassifier(model=dataclasses.asdict(cfg.model), network_dim=data.dims["network"],
+                                  host_dim=data.dims["host"], class_names=data.class_names,
+                                  class_weights=data.class_weights.tolist(), max_epochs=cfg.trainer.max_epochs)
+    logger = TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="", default_hp_metric=False)
+    trainer, ckpt = build_trainer(cfg, run_dir, logger)
+    start = time.perf_counter()
+    trainer.fit(system, datamodule=dm)
+    train_seconds = time.perf_counter() - start
+
+    best = torch.load(ckpt.best_model_path, map_location="cpu", weights_only=True)
+    system.load_state_dict(best["state_dict"])
+    trainer.test(system, datamodule=dm, verbose=False)
+    system.eval()
+
+    metrics = collect_metrics(cfg, system, data, trainer, ckpt, train_seconds)
+    metrics["run"] = str(run_dir)
+    log_test_artifacts(logger, system, data, metrics, _flat(dataclasses.asdict(cfg)), run_dir)
+    atomic_write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2))
+    return RunResult(run_dir, metrics, system, data)
+
+
+def collect_metrics(cfg: Config, system: MultimodalClassifier, data: PreparedData, trainer: L.Trainer,
+                    ckpt: ModelCheckpoint, train_seconds: float) -> dict:
+    names = data.class_names
+    per_class = system.test_per_class.compute().tolist()
+    confusion = system.test_confusion.compute().tolist()
+    cm = np.asarray(confusion)
+    return {
+        "run": None,
+        "config_name": cfg.config_name,
+        "model": {"encoder": cfg.model.encoder, "fusion": cfg.model.fusion, "loss": cfg.model.loss},
+        "test": {
+            "accuracy": float(trainer.callback_metrics["test/accuracy"]),
+            "macro_f1": float(trainer.callback_metrics["test/macro_f1"]),
+            "per_class_f1": dict(zip(names, per_class)),
+            "support": dict(zip(names, cm.sum(axis=1).astype(int).tolist())),
+            "confusion_matrix": confusion,
+            "confusion_matrix_labels": names,
+        },
+        "best_val_macro_f1": float(ckpt.best_model_score) if ckpt.best_model_score is not None else None,
+        "epochs_trained": int(trainer.current_epoch),  # completed epochs
+        "train_seconds": round(train_seconds, 2),
+        "parameters": count_parameters(system.model),
+        "model_size_bytes": model_size_bytes(system.model),
+        "pairing": data.info["pairing"],
+        "split": data.info["split"],
+        "dataset": {
+            "source": data.info["source"],
+            "network": data.info["network"]["identity"],
+            "host": data.info["host"]["identity"],
+            "rows": data.info["rows"],
+            "rows_per_class": data.info["rows_per_class"],
+            "host_class_agreement": data.info["host_class_agreement"],
+            "features": data.info["features"],
+            "notes": data.info["notes"],
+        },
+        "seed": cfg.seed,
+        "versions": {"mmids": mmids.__version__, "torch": torch.__version__, "lightning": L.__version__,
+                     "python": platform.python_version()},
+    }
+
