@@ -41,6 +41,10 @@ class DataConfig:
     max_categories: int = 16
     batch_size: int = 256
     sampler: Literal["shuffle", "weighted"] = "shuffle"
+    reduce: Literal["none", "pca", "umap"] = "none"
+    n_components: int | float = 0.95  # int: count; float in (0, 1): PCA explained-variance fraction
+    reduce_on: Literal["fused", "per_modality"] = "fused"
+    reduce_max_fraction: float = 0.5  # at most this fraction of the input features is kept
 
 
 @dataclass
@@ -164,6 +168,12 @@ def _check_ranges(cfg: Config) -> None:
         ("data.max_categories", d.max_categories >= 1, "at least 1"),
         ("data.time_tolerance_s", d.time_tolerance_s > 0, "positive"),
         ("data.root", d.source == "synthetic" or bool(d.root), "set to the TON_IoT folder when data.source is not 'synthetic'"),
+        ("data.n_components", (isinstance(d.n_components, int) and d.n_components >= 1)
+         or (isinstance(d.n_components, float) and 0.0 < d.n_components < 1.0),
+         "an integer >= 1 or a variance fraction in (0, 1)"),
+        ("data.reduce_max_fraction", 0.0 < d.reduce_max_fraction <= 1.0, "in (0, 1]"),
+        ("data.reduce_on", d.reduce == "none" or d.reduce_on == "per_modality" or m.fusion == "early",
+         "'per_modality' unless model.fusion is 'early' (fused reduction leaves one input vector)"),
         ("model.embed_dim", m.embed_dim >= 2, "at least 2"),
         ("model.dropout", 0.0 <= m.dropout < 1.0, "in [0, 1)"),
         ("model.lr", m.lr > 0, "positive"),

@@ -16,6 +16,7 @@ import torch
 
 from mmids.config import Config, load_config
 from mmids.data.preprocessing import ModalityPreprocessor, PreprocessorState
+from mmids.data.reduction import Reducer
 from mmids.errors import MmidsInputError
 from mmids.models.system import MultimodalClassifier
 
@@ -29,6 +30,7 @@ class LoadedRun:
     system: MultimodalClassifier  # eval mode, CPU
     preprocessors: dict[str, ModalityPreprocessor]
     class_names: list[str]
+    reducer: Reducer
 
     @torch.no_grad()
     def predict_tensors(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -38,7 +40,8 @@ class LoadedRun:
         return torch.softmax(self.system(network, host, mask), dim=1)
 
     def features(self, network: pd.DataFrame, host: pd.DataFrame | None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Clean frames (row i of each is one pair; ``host=None`` = host missing) -> model inputs."""
+        """Clean frames (row i of each is one pair; ``host=None`` = host missing) -> model inputs
+        (encoded, then reduced when the run used PCA)."""
         x_net = self.preprocessors["network"].transform(network)
         mask = torch.ones(len(network), 2)
         if host is None:
@@ -49,6 +52,8 @@ class LoadedRun:
                 raise MmidsInputError(f"network and host tables have {len(network)} and {len(host)} rows; "
                                       "rows are paired by position")
             x_host = self.preprocessors["host"].transform(host)
+        if self.reducer.kind != "none":
+            x_net, x_host = self.reducer.transform(x_net, x_host, mask)
         return x_net, x_host, mask
 
     def predict_proba(self, network: pd.DataFrame, host: pd.DataFrame | None = None) -> np.ndarray:
@@ -83,4 +88,6 @@ def load_run(run_dir: str | Path, checkpoint: str = "best.ckpt") -> LoadedRun:
                               source=str(run_dir / checkpoint)) from None
     system.eval()
     preprocessors = {m: ModalityPreprocessor(PreprocessorState(**pre[m])) for m in ("network", "host")}
-    return LoadedRun(run_dir, cfg, system, preprocessors, list(pre["class_names"]))
+    red = pre.get("reduction", {"kind": "none", "on": "fused", "state": {}})
+    reducer = Reducer(red["kind"], red["on"], red["state"])
+    return LoadedRun(run_dir, cfg, system, preprocessors, list(pre["class_names"]), reducer)

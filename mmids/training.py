@@ -58,6 +58,7 @@ def save_preprocessing(run_dir: Path, data: PreparedData) -> None:
         "dims": data.dims,
         "network": json.loads(data.preprocessors["network"].to_json()),
         "host": json.loads(data.preprocessors["host"].to_json()),
+        "reduction": {"kind": data.reducer.kind, "on": data.reducer.on, "state": data.reducer.state},
     }
     atomic_write_text(run_dir / "preprocessing.json", json.dumps(state, indent=1))
 
@@ -147,6 +148,7 @@ def collect_metrics(cfg: Config, system: MultimodalClassifier, data: PreparedDat
         "train_seconds": round(train_seconds, 2),
         "parameters": count_parameters(system.model),
         "model_size_bytes": model_size_bytes(system.model),
+        "reduction": data.reducer.summary(),
         "pairing": data.info["pairing"],
         "split": data.info["split"],
         "dataset": {
@@ -157,6 +159,7 @@ def collect_metrics(cfg: Config, system: MultimodalClassifier, data: PreparedDat
             "rows_per_class": data.info["rows_per_class"],
             "host_class_agreement": data.info["host_class_agreement"],
             "features": data.info["features"],
+            "model_inputs": data.dims,
             "notes": data.info["notes"],
         },
         "seed": cfg.seed,

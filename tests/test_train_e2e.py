@@ -4,19 +4,7 @@ import pytest
 import torch
 import yaml
 
-from mmids.cli.train import main as train_main
 from mmids.runs import load_run
-
-TINY = ["--data.rows", "800", "--trainer.max_epochs", "2", "--trainer.enable_progress_bar", "false",
-        "--model.cnn_channels", "[4, 8]", "--model.embed_dim", "16", "--data.batch_size", "128"]
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    rc = train_main(["--config", "fused_cnn.yaml", "--seed", "1", "--output_dir", str(out), "--run_name", "tiny", *TINY])
-    assert rc == 0
-    return out / "tiny"
 
 
 def test_run_writes_every_artefact(tiny_run, capsys):

@@ -7,6 +7,7 @@ classes both modalities have -> split each table (one split of events when pairi
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from mmids.config import DataConfig
 from mmids.data.loaders import LoadedTable, clean_frame, count_duplicates, load_host, load_network
 from mmids.data.pairing import Pairs, pair_rows
 from mmids.data.preprocessing import ModalityPreprocessor
+from mmids.data.reduction import Reducer, fit_reducer
 from mmids.data.splits import SplitIndices, split_rows
 from mmids.data.synthetic import generate
 from mmids.errors import MmidsInputError
@@ -51,13 +53,20 @@ class PreparedData:
     preprocessors: dict[str, ModalityPreprocessor]
     class_names: list[str]
     class_weights: torch.Tensor
+    reducer: Reducer
     info: dict = field(default_factory=dict)
     pairs: dict[str, Pairs] = field(default_factory=dict)
     source_rows: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # split -> modality -> table rows
 
     @property
-    def dims(self) -> dict[str, int]:
+    def feature_dims(self) -> dict[str, int]:
+        """Encoded widths before any reduction."""
         return {m: self.preprocessors[m].output_dim for m in MODALITIES}
+
+    @property
+    def dims(self) -> dict[str, int]:
+        """Model input widths (after reduction)."""
+        return self.reducer.output_dims(self.feature_dims)
 
 
 def load_tables(cfg: DataConfig) -> tuple[LoadedTable, LoadedTable]:
@@ -153,6 +162,14 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
         y = torch.tensor([index[c] for c in p.labels], dtype=torch.int64)
         splits[name] = TensorPairs(features["network"][rows[name]["network"]],
                                    features["host"][rows[name]["host"]], y)
+    train = splits["train"]
+    reducer = fit_reducer(cfg.reduce, cfg.reduce_on, train.network, train.host, n_components=cfg.n_components,
+                          max_fraction=cfg.reduce_max_fraction, seed=seed)
+    if reducer.kind != "none":
+        start = time.perf_counter()
+        for name, ds in splits.items():
+            ds.network, ds.host = reducer.transform(ds.network, ds.host, ds.mask, fitted_rows=name == "train")
+        reducer.transform_seconds = time.perf_counter() - start
     counts = torch.bincount(splits["train"].y, minlength=len(class_names)).float()
     weights = torch.where(counts > 0, counts.sum() / (len(class_names) * counts.clamp(min=1)), torch.zeros_like(counts))
 
@@ -169,9 +186,10 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
         "rows_per_class": {k: {c: int((p.labels == c).sum()) for c in class_names} for k, p in pairs.items()},
         "host_class_agreement": {k: float((host_types[rows[k]["host"]] == p.labels).mean()) for k, p in pairs.items()},
         "features": {m: pre[m].output_dim for m in MODALITIES},
+        "reduction": reducer.summary(),
         "notes": notes + net_t.notes + host_t.notes,
     }
-    return PreparedData(splits, pre, class_names, weights, info, pairs, rows)
+    return PreparedData(splits, pre, class_names, weights, reducer, info, pairs, rows)
 
 
 class MultimodalDataModule(L.LightningDataModule):

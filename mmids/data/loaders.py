@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmids.data.schema import CATEGORICAL, NUMERIC, TON_IOT_CLASSES, Schema, detect_schema
+from mmids.data.schema import CATEGORICAL, LABEL_COLUMNS, NUMERIC, TON_IOT_CLASSES, Schema, detect_schema
 from mmids.errors import MmidsInputError
 
 MISSING_MARKERS = ("-", "", " ")
@@ -78,7 +78,7 @@ class LoadedTable:
             "duplicates": self.duplicates,
             "duplicates_dropped": self.duplicates_dropped,
             "extra_columns": list(self.extra_columns),
-            "classes": self.frame["type"].value_counts().sort_index().to_dict(),
+            "classes": self.frame["type"].value_counts().sort_index().to_dict() if "type" in self.frame else {},
             "notes": list(self.notes),
         }
 
@@ -156,15 +156,18 @@ def count_duplicates(frame: pd.DataFrame) -> pd.Series:
 
 
 def clean_frame(frame: pd.DataFrame, modality: str, source: str, *, drop_duplicates: bool = False,
-                sha256: str | None = None, markers_done: bool = False) -> LoadedTable:
+                sha256: str | None = None, markers_done: bool = False, require_labels: bool = True) -> LoadedTable:
     """Validate and clean a raw frame read from ``source`` (a path or a description).
 
-    ``markers_done``: categorical ``-``/blank cells were already read as missing (typed read)."""
+    ``markers_done``: categorical ``-``/blank cells were already read as missing (typed read).
+    ``require_labels=False`` (scoring unlabelled rows): ``label``/``type`` may be absent."""
     header = [str(c) for c in frame.columns]
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise MmidsInputError(f"duplicated column name(s): {dupes}", source=source)
     schema, missing, extra = detect_schema(header, modality)
+    if not require_labels:
+        missing = [c for c in missing if c not in LABEL_COLUMNS]
     if missing:
         shown = ", ".join(repr(c) for c in missing)
         raise MmidsInputError(f"missing {len(missing)} required column(s) of the {schema.name} "
@@ -176,9 +179,10 @@ def clean_frame(frame: pd.DataFrame, modality: str, source: str, *, drop_duplica
         _warn(notes, f"{source}: {len(extra)} column(s) not in the {schema.name} schema kept out of "
                      f"features: {extra}")
     rows_read = len(frame)
-    order = list(schema.columns) + extra
+    columns = [c for c in schema.columns if c in frame.columns]
+    order = columns + extra
     out = frame.copy(deep=False) if header == order else frame[order].copy(deep=False)
-    for col in schema.columns:
+    for col in columns:
         role = schema.roles[col]
         if role == NUMERIC:
             cleaned = _clean_numeric(out[col], col, source, notes)
@@ -188,8 +192,11 @@ def clean_frame(frame: pd.DataFrame, modality: str, source: str, *, drop_duplica
             continue
         if cleaned is not out[col]:
             out[col] = cleaned
-    _clean_labels(out, source, notes)
-    dup_mask = count_duplicates(out[list(schema.columns)])
+    if "type" in out:
+        if "label" not in out:
+            out["label"] = 0
+        _clean_labels(out, source, notes)
+    dup_mask = count_duplicates(out[columns])
     n_dup = int(dup_mask.sum())
     if n_dup:
         notes.append(f"{source}: {n_dup} exact duplicate row(s)" + (" dropped" if drop_duplicates else " kept"))
@@ -285,7 +292,7 @@ def resolve_files(path: str | Path, modality: str, layout: str = "train_test",
 
 
 def load_table(path: str | Path, modality: str, *, layout: str = "train_test", host_os: str = "windows10",
-               drop_duplicates: bool = False) -> LoadedTable:
+               drop_duplicates: bool = False, require_labels: bool = True) -> LoadedTable:
     """Load one modality from a CSV file or a TON_IoT folder (several processed files are concatenated)."""
     files = resolve_files(path, modality, layout, host_os)
     with ThreadPoolExecutor(1) as pool:  # hashing overlaps parsing (both release the GIL)
@@ -294,6 +301,8 @@ def load_table(path: str | Path, modality: str, *, layout: str = "train_test", h
         for f in files:
             header = _check_head(f)
             schema, missing, _ = detect_schema(header, modality)
+            if not require_labels:
+                missing = [c for c in missing if c not in LABEL_COLUMNS]
             if missing:
                 raise MmidsInputError(f"missing {len(missing)} required column(s) of the {schema.name} "
                                       f"schema: {', '.join(repr(c) for c in missing)}", source=str(f))
@@ -303,15 +312,18 @@ def load_table(path: str | Path, modality: str, *, layout: str = "train_test", h
         sha = digest.result() if digest else None
     frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     source = str(files[0]) if len(files) == 1 else f"{files[0].parent} ({len(files)} files)"
-    return clean_frame(frame, modality, source, drop_duplicates=drop_duplicates, sha256=sha, markers_done=typed)
+    return clean_frame(frame, modality, source, drop_duplicates=drop_duplicates, sha256=sha, markers_done=typed,
+                       require_labels=require_labels)
 
 
-def load_network(path: str | Path, *, layout: str = "train_test", drop_duplicates: bool = False) -> LoadedTable:
+def load_network(path: str | Path, *, layout: str = "train_test", drop_duplicates: bool = False,
+                 require_labels: bool = True) -> LoadedTable:
     """Network flows (Train_Test or processed layout) as a clean frame."""
-    return load_table(path, "network", layout=layout, drop_duplicates=drop_duplicates)
+    return load_table(path, "network", layout=layout, drop_duplicates=drop_duplicates, require_labels=require_labels)
 
 
 def load_host(path: str | Path, *, layout: str = "train_test", host_os: str = "windows10",
-              drop_duplicates: bool = False) -> LoadedTable:
+              drop_duplicates: bool = False, require_labels: bool = True) -> LoadedTable:
     """Windows 7/10 host audit snapshots as a clean frame."""
-    return load_table(path, "host", layout=layout, host_os=host_os, drop_duplicates=drop_duplicates)
+    return load_table(path, "host", layout=layout, host_os=host_os, drop_duplicates=drop_duplicates,
+                      require_labels=require_labels)

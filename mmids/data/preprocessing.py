@@ -45,6 +45,20 @@ class PreprocessorState:
         return names
 
 
+def encode_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[str],
+                   vocabularies: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """Columns in a fixed order: (numeric [n, len(numeric)] float32, NaN = missing;
+    codes [n, len(categorical)] int64: 0 = missing, 1 = unseen, 2 + i = vocabularies[col][i])."""
+    values = (frame[numeric].to_numpy(dtype=np.float32, na_value=np.nan)
+              if numeric else np.zeros((len(frame), 0), np.float32))
+    codes = np.empty((len(frame), len(categorical)), dtype=np.int64)
+    for j, c in enumerate(categorical):
+        col = frame[c]
+        idx = pd.Index(vocabularies[c]).get_indexer(col.astype(object).where(col.notna(), None).astype(str))
+        codes[:, j] = np.where(col.isna().to_numpy(), MISSING_CODE, np.where(idx < 0, UNKNOWN_CODE, idx + 2))
+    return np.require(values, requirements="W"), codes
+
+
 class FeatureTransform(nn.Module):
     """Raw encoded features to model inputs.
 
@@ -69,7 +83,7 @@ class FeatureTransform(nn.Module):
     def forward(self, numeric: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         x = torch.where(torch.isfinite(numeric), numeric, self.median)
         x = torch.where(self.log_scale, torch.sign(x) * torch.log1p(torch.abs(x)), x)
-        x = ((x - self.mean) / self.std).clamp(-CLIP, CLIP)
+        x = ((x - self.mean) / self.std).clamp(-10.0, 10.0)  # CLIP
         codes = torch.minimum(codes.clamp(min=0), self.sizes - 1) + self.offsets
         onehot = torch.zeros(codes.shape[0], self.onehot_width, dtype=x.dtype, device=x.device)
         onehot.scatter_(1, codes, 1.0)
@@ -116,15 +130,7 @@ class ModalityPreprocessor:
     def encode(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """(numeric [n, n_numeric] float32 with NaN, codes [n, n_categorical] int64)."""
         s = self.state
-        numeric = (frame[s.numeric].to_numpy(dtype=np.float32, na_value=np.nan)
-                   if s.numeric else np.zeros((len(frame), 0), np.float32))
-        codes = np.empty((len(frame), len(s.categorical)), dtype=np.int64)
-        for j, c in enumerate(s.categorical):
-            col = frame[c]
-            vocab = pd.Index(s.vocabularies[c])
-            idx = vocab.get_indexer(col.astype(object).where(col.notna(), None).astype(str))
-            codes[:, j] = np.where(col.isna().to_numpy(), MISSING_CODE, np.where(idx < 0, UNKNOWN_CODE, idx + 2))
-        return np.require(numeric, requirements="W"), codes
+        return encode_columns(frame, s.numeric, s.categorical, s.vocabularies)
 
     def transform_module(self) -> FeatureTransform:
         return FeatureTransform(self.state)

@@ -1,0 +1,29 @@
+"""`export`: a finished run to TorchScript + torch.export artefacts with a JSON sidecar."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from mmids.cli import run_guarded
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Export a run (preprocessing + PCA + model) for deployment.")
+    parser.add_argument("run_dir", help="checkpoints/<run>")
+    parser.add_argument("--out", required=True, help="output folder (model.ts, model.pt2, model.json)")
+    args = parser.parse_args(argv)
+
+    def run() -> int:
+        import warnings
+
+        from mmids.export import export_run
+        from mmids.runs import load_run
+
+        warnings.filterwarnings("ignore", message=".*archive file to be a file ending in .pt2.*")
+        sidecar = export_run(load_run(args.run_dir), args.out)
+        print(json.dumps({"out": args.out, "classes": sidecar["class_names"], "reduction": sidecar["reduction"],
+                          "sha256": sidecar["sha256"]}, indent=2))
+        return 0
+
+    return run_guarded(run)
