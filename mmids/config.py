@@ -84,11 +84,32 @@ class TrainerConfig:
     num_threads: int = 0  # torch intra-op threads; 0 = leave torch's default
 
 
+SUPERVISED = Literal["xgboost", "random_forest", "extra_trees", "hist_gradient_boosting", "decision_tree",
+                     "logistic_regression", "linear_svm", "knn", "gaussian_nb", "mlp"]
+CLUSTERING = Literal["agglomerative", "kmeans", "gaussian_mixture", "birch", "dbscan"]
+
+
+@dataclass
+class BaselinesConfig:
+    """Non-deep models run by ``scripts/baselines.py`` on the same data pipeline as the deep runs."""
+
+    models: list[SUPERVISED] = field(default_factory=lambda: ["xgboost", "random_forest"])
+    clustering: list[CLUSTERING] = field(default_factory=list)
+    views: list[Literal["network", "host", "fused"]] = field(default_factory=lambda: ["network", "host", "fused"])
+    class_weight: Literal["balanced", "none"] = "balanced"
+    n_clusters: int | None = None  # default: number of classes
+    cluster_split: Literal["train", "val", "test"] = "test"
+    cluster_max_rows: int = 5000  # subsample cap for quadratic-memory methods (agglomerative, dbscan)
+    dbscan_eps: float = 3.0
+    n_jobs: int = 2
+
+
 @dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
     seed: int = 0
     run_name: str | None = None  # default: <config stem>-<timestamp>
     output_dir: str = "checkpoints"
@@ -182,6 +203,8 @@ def _check_ranges(cfg: Config) -> None:
         ("model.transformer_dim", m.transformer_dim % m.transformer_heads == 0, "divisible by model.transformer_heads"),
         ("model.embed_dim", m.embed_dim % m.attention_heads == 0, "divisible by model.attention_heads"),
         ("trainer.max_epochs", t.max_epochs >= 1, "at least 1"),
+        ("baselines.n_clusters", cfg.baselines.n_clusters is None or cfg.baselines.n_clusters >= 2, "null or at least 2"),
+        ("baselines.cluster_max_rows", cfg.baselines.cluster_max_rows >= 10, "at least 10"),
         ("trainer.patience", t.patience >= 1, "at least 1"),
     ]
     for key, ok, allowed in checks:

@@ -8,7 +8,6 @@ import platform
 import time
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import lightning as L
@@ -24,6 +23,7 @@ from mmids.data.files import atomic_write_text
 from mmids.models.build import count_parameters
 from mmids.models.system import MultimodalClassifier
 from mmids.reports import log_test_artifacts
+from mmids.rundir import make_run_dir
 
 MONITOR = "val/macro_f1"
 BENIGN_WARNINGS = (  # expected on CPU with in-memory tensors and a run folder that holds config files
@@ -38,18 +38,6 @@ class RunResult:
     metrics: dict
     system: MultimodalClassifier  # best-checkpoint weights, eval mode
     data: PreparedData
-
-
-def make_run_dir(cfg: Config) -> Path:
-    """``output_dir/run_name`` (default ``<config>-<timestamp>``); never reuses a non-empty folder."""
-    name = cfg.run_name or f"{cfg.config_name}-{datetime.now():%Y%m%d-%H%M%S}"
-    base = Path(cfg.output_dir) / name
-    path, k = base, 1
-    while path.exists() and any(path.iterdir()):
-        k += 1
-        path = base.with_name(f"{base.name}-{k}")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def save_preprocessing(run_dir: Path, data: PreparedData) -> None:
