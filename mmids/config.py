@@ -62,6 +62,8 @@ class ModelConfig:
     transformer_layers: int = 2
     attention_heads: int = 4
     dropout: float = 0.1
+    host_dropout: float = 0.0  # training: probability a row's host modality is masked (modality dropout)
+    network_dropout: float = 0.0  # the same for the network modality (never both in one row)
     loss: Literal["cross_entropy", "weighted_cross_entropy", "focal"] = "cross_entropy"
     focal_gamma: float = 2.0
     lr: float = 2e-3
@@ -197,6 +199,8 @@ def _check_ranges(cfg: Config) -> None:
          "'per_modality' unless model.fusion is 'early' (fused reduction leaves one input vector)"),
         ("model.embed_dim", m.embed_dim >= 2, "at least 2"),
         ("model.dropout", 0.0 <= m.dropout < 1.0, "in [0, 1)"),
+        ("model.host_dropout", 0.0 <= m.host_dropout < 1.0, "in [0, 1)"),
+        ("model.network_dropout", 0.0 <= m.network_dropout < 1.0, "in [0, 1)"),
         ("model.lr", m.lr > 0, "positive"),
         ("model.cnn_channels", len(m.cnn_channels) >= 1 and min(m.cnn_channels) >= 1, "a non-empty list of positive integers"),
         ("model.mlp_hidden", min(m.mlp_hidden, default=1) >= 1, "a list of positive integers"),

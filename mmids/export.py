@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
 import mmids
-from mmids.data.files import atomic_write_text
+from mmids.data.files import atomic_save, atomic_write_text
 from mmids.errors import MmidsInputError
 from mmids.runs import LoadedRun
 
@@ -63,17 +61,6 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _atomic_save(path: Path, save) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_run(run: LoadedRun, out: str | Path) -> dict:
     """Write TorchScript, torch.export and the JSON sidecar to ``out``; returns the sidecar."""
     out = Path(out)
@@ -81,11 +68,11 @@ def export_run(run: LoadedRun, out: str | Path) -> dict:
     module = deployed_module(run)
     args = example_inputs(run)
     scripted = torch.jit.script(module)
-    _atomic_save(out / TORCHSCRIPT, lambda p: torch.jit.save(scripted, p))
+    atomic_save(out / TORCHSCRIPT, lambda p: torch.jit.save(scripted, p))
     batch = torch.export.Dim("batch", min=1, max=1 << 20)
     dynamic = tuple({0: batch} for _ in args)
     program = torch.export.export(module, args, dynamic_shapes=dynamic, strict=False)
-    _atomic_save(out / EXPORTED, lambda p: torch.export.save(program, p))
+    atomic_save(out / EXPORTED, lambda p: torch.export.save(program, p))
     pre = {m: run.preprocessors[m].state for m in ("network", "host")}
     sidecar = {
         "format_version": FORMAT_VERSION,

@@ -93,3 +93,17 @@ def test_focal_loss_matches_cross_entropy_at_gamma_zero_and_downweights_easy():
     assert FocalLoss(gamma=2.0)(logits, y) < ce
 
 
+
+
+def test_modality_dropout_masks_rows_only_in_training():
+    from mmids.models.system import MultimodalClassifier
+
+    torch.manual_seed(0)
+    cfg = ModelConfig(encoder="mlp", fusion="early", host_dropout=0.5, network_dropout=0.2, mlp_hidden=[8], embed_dim=8)
+    system = MultimodalClassifier(cfg.__dict__, DN, DH, [str(i) for i in range(C)])
+    mask = system.drop_modalities(torch.ones(4000, 2))
+    assert abs((mask[:, 1] == 0).float().mean().item() - 0.5) < 0.03
+    assert abs((mask[:, 0] == 0).float().mean().item() - 0.5 * 0.2) < 0.03  # network dropped only where host kept
+    assert (mask.sum(1) >= 1).all()  # never both
+    plain = MultimodalClassifier(ModelConfig(encoder="mlp").__dict__, DN, DH, ["a", "b"])
+    assert torch.equal(plain.drop_modalities(torch.ones(10, 2)), torch.ones(10, 2))

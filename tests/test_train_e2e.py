@@ -73,3 +73,14 @@ def test_broken_run_folder_is_one_clear_error(tmp_path):
 
     with pytest.raises(MmidsInputError, match="not a finished mmids run: config.yaml is missing"):
         load_run(tmp_path)
+
+
+def test_missing_modality_sweep_shapes_and_endpoints(tiny_run):
+    from mmids.robustness import sweep
+
+    run = load_run(tiny_run)
+    s = sweep(run, fractions=(0.0, 0.5, 1.0))
+    m = json.loads((tiny_run / "metrics.json").read_text())
+    assert s["host_missing"][0.0] == pytest.approx(m["test"]["macro_f1"], abs=1e-6)
+    assert set(s["network_missing"]) == {0.0, 0.5, 1.0}
+    assert 0 < s["auc_relative"]["host_missing"] <= 1.5

@@ -133,10 +133,11 @@ class SupervisedBaseline:
 
     def save(self, path: str | Path) -> str:
         """Atomic joblib dump; returns its sha256 (recorded in metrics.json and checked on load)."""
-        from mmids.export import _atomic_save, sha256_file
+        from mmids.data.files import atomic_save
+        from mmids.export import sha256_file
 
         path = Path(path)
-        _atomic_save(path, lambda p: joblib.dump(self, p))
+        atomic_save(path, lambda p: joblib.dump(self, p))
         return sha256_file(path)
 
 

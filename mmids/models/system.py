@@ -61,8 +61,20 @@ class MultimodalClassifier(L.LightningModule):
         self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=stage != "test", batch_size=len(y))
         return loss, logits
 
+    def drop_modalities(self, mask: torch.Tensor) -> torch.Tensor:
+        """Modality dropout: mask out host (p = host_dropout) or else network (p = network_dropout)
+        per row, so the model learns to score rows with a modality missing. mask [B, 2] -> [B, 2]."""
+        p_host, p_net = self.cfg.host_dropout, self.cfg.network_dropout
+        if p_host == 0 and p_net == 0:
+            return mask
+        r = torch.rand(mask.shape[0], 2, device=mask.device)
+        drop_host = r[:, 0] < p_host
+        drop_net = (r[:, 1] < p_net) & ~drop_host
+        return mask * torch.stack([~drop_net, ~drop_host], dim=1).to(mask.dtype)
+
     def training_step(self, batch, batch_idx):
-        return self._step(batch, self.train_metrics, "train")[0]
+        network, host, mask, y = batch
+        return self._step((network, host, self.drop_modalities(mask), y), self.train_metrics, "train")[0]
 
     def validation_step(self, batch, batch_idx):
         self._step(batch, self.val_metrics, "val")
