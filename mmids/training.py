@@ -13,13 +13,15 @@ from pathlib import Path
 import lightning as L
 import numpy as np
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.callbacks import Callback, EarlyStopping, LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 import mmids
 from mmids.config import Config, dump_yaml
 from mmids.data.datamodule import MultimodalDataModule, PreparedData
-from mmids.data.files import atomic_write_text
+from mmids.data.files import atomic_save, atomic_write_text
+from mmids.errors import MmidsInputError
 from mmids.models.build import count_parameters
 from mmids.models.system import MultimodalClassifier
 from mmids.reports import log_test_artifacts
@@ -38,6 +40,25 @@ class RunResult:
     metrics: dict
     system: MultimodalClassifier  # best-checkpoint weights, eval mode
     data: PreparedData
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Checkpoints go to a temporary name and are renamed into place: a kill never leaves a torn file."""
+
+    def save_checkpoint(self, checkpoint, path, storage_options=None) -> None:
+        atomic_save(path, lambda tmp: torch.save(checkpoint, tmp))
+
+
+class StepSeed(Callback):
+    """Reseed torch before every training step from (seed, global step): dropout and modality
+    dropout then depend on the step only, so a run resumed from its last checkpoint draws the same
+    random numbers as an uninterrupted one."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        torch.manual_seed(self.seed * 1_000_003 + trainer.global_step)
 
 
 def save_preprocessing(run_dir: Path, data: PreparedData) -> None:
@@ -69,18 +90,22 @@ def _flat(d: dict, prefix: str = "") -> dict:
 def build_trainer(cfg: Config, run_dir: Path, logger) -> tuple[L.Trainer, ModelCheckpoint]:
     t = cfg.trainer
     ckpt = ModelCheckpoint(dirpath=run_dir, filename="best", monitor=MONITOR, mode="max", save_top_k=1,
-                           auto_insert_metric_name=False, enable_version_counter=False)
+                           save_last=True, auto_insert_metric_name=False, enable_version_counter=False)
     callbacks = [ckpt, EarlyStopping(monitor=MONITOR, mode="max", patience=t.patience),
-                 LearningRateMonitor(logging_interval="epoch")]
+                 LearningRateMonitor(logging_interval="epoch"), StepSeed(cfg.seed)]
     trainer = L.Trainer(max_epochs=t.max_epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
                         logger=logger, callbacks=callbacks, deterministic=t.deterministic,
                         enable_progress_bar=t.enable_progress_bar, log_every_n_steps=t.log_every_n_steps,
-                        enable_model_summary=False, num_sanity_val_steps=0)
+                        enable_model_summary=False, num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()])
     return trainer, ckpt
 
 
-def train(cfg: Config, prepared: PreparedData | None = None) -> RunResult:
-    """Train, keep the best validation macro-F1 checkpoint, test it, write every artefact."""
+def train(cfg: Config, prepared: PreparedData | None = None, resume: str | Path | None = None) -> RunResult:
+    """Train, keep the best validation macro-F1 checkpoint, test it, write every artefact.
+
+    ``resume``: a run folder whose job was killed; training continues from its ``last.ckpt`` (the
+    last completed epoch) with the folder's own config, and ends with the same metrics as an
+    uninterrupted run on the same machine."""
     for pattern in BENIGN_WARNINGS:
         warnings.filterwarnings("ignore", message=pattern)
     L.seed_everything(cfg.seed, workers=True, verbose=False)
@@ -88,8 +113,14 @@ def train(cfg: Config, prepared: PreparedData | None = None) -> RunResult:
         torch.set_num_threads(cfg.trainer.num_threads)
     dm = MultimodalDataModule(cfg.data, cfg.seed, prepared)
     data = dm.data
-    run_dir = make_run_dir(cfg)
-    atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg))
+    last = None
+    if resume is not None:
+        run_dir = Path(resume)
+        last = run_dir / "last.ckpt"
+        last = last if last.is_file() else None  # killed before the first epoch ended: start over
+    else:
+        run_dir = make_run_dir(cfg)
+        atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg))
     save_preprocessing(run_dir, data)
 
     system = MultimodalClassifier(model=dataclasses.asdict(cfg.model), network_dim=data.dims["network"],
@@ -98,9 +129,12 @@ def train(cfg: Config, prepared: PreparedData | None = None) -> RunResult:
     logger = TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="", default_hp_metric=False)
     trainer, ckpt = build_trainer(cfg, run_dir, logger)
     start = time.perf_counter()
-    trainer.fit(system, datamodule=dm)
+    trainer.fit(system, datamodule=dm, ckpt_path=last)
+    (run_dir / "last.ckpt").unlink(missing_ok=True)  # finished: nothing left to resume
     train_seconds = time.perf_counter() - start
 
+    if not ckpt.best_model_path:
+        raise MmidsInputError("training produced no checkpoint (was max_epochs already reached?)", source=str(run_dir))
     best = torch.load(ckpt.best_model_path, map_location="cpu", weights_only=True)
     system.load_state_dict(best["state_dict"])
     trainer.test(system, datamodule=dm, verbose=False)
@@ -111,6 +145,18 @@ def train(cfg: Config, prepared: PreparedData | None = None) -> RunResult:
     log_test_artifacts(logger, system, data, metrics, _flat(dataclasses.asdict(cfg)), run_dir)
     atomic_write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2))
     return RunResult(run_dir, metrics, system, data)
+
+
+def resume_config(run_dir: str | Path) -> Config:
+    """The config of a run folder to resume (its own ``config.yaml``)."""
+    from mmids.config import load_config
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.yaml").is_file():
+        raise MmidsInputError("cannot resume: no config.yaml in this folder (not an mmids run?)", source=str(run_dir))
+    if (run_dir / "metrics.json").is_file():
+        raise MmidsInputError("cannot resume: this run already finished (metrics.json exists)", source=str(run_dir))
+    return load_config(run_dir / "config.yaml")
 
 
 def collect_metrics(cfg: Config, system: MultimodalClassifier, data: PreparedData, trainer: L.Trainer,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import lightning as L
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, WeightedRandomSampler
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from mmids.config import DataConfig
 from mmids.data.loaders import LoadedTable, clean_frame, count_duplicates, load_host, load_network
@@ -192,6 +193,30 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
     return PreparedData(splits, pre, class_names, weights, reducer, info, pairs, rows)
 
 
+class EpochBatchSampler(Sampler):
+    """Batches of row indices whose order depends only on (seed, epoch), so a run resumed from a
+    checkpoint sees the same batches as an uninterrupted one. ``weights``: class-balanced sampling
+    with replacement; ``shuffle=False``: sequential."""
+
+    def __init__(self, n: int, batch_size: int, seed: int, shuffle: bool = True, weights: torch.Tensor | None = None,
+                 epoch: Callable[[], int] = lambda: 0):
+        self.n, self.batch_size, self.seed, self.shuffle, self.weights = n, batch_size, seed, shuffle, weights
+        self.epoch = epoch  # read when an epoch's iteration starts
+
+    def __len__(self) -> int:
+        return (self.n + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch())
+        if self.weights is not None:
+            order = torch.multinomial(self.weights, self.n, replacement=True, generator=g)
+        elif self.shuffle:
+            order = torch.randperm(self.n, generator=g)
+        else:
+            order = torch.arange(self.n)
+        yield from order.split(self.batch_size)
+
+
 class MultimodalDataModule(L.LightningDataModule):
     """Batches of (network, host, mask, y) tensors from in-memory tensors (no per-row pandas)."""
 
@@ -212,16 +237,14 @@ class MultimodalDataModule(L.LightningDataModule):
 
     def _loader(self, split: str, train: bool) -> DataLoader:
         ds = self.data.splits[split]
-        gen = torch.Generator().manual_seed(self.seed)
-        if train and self.cfg.sampler == "weighted":
-            sampler = WeightedRandomSampler(self.data.class_weights[ds.y].double(), len(ds), generator=gen)
-        elif train:
-            sampler = RandomSampler(ds, generator=gen)
-        else:
-            sampler = SequentialSampler(ds)
-        batches = BatchSampler(sampler, batch_size=self.cfg.batch_size if train else max(1024, self.cfg.batch_size),
-                               drop_last=False)
-        return DataLoader(ds, sampler=batches, batch_size=None)
+        weights = self.data.class_weights[ds.y].double() if train and self.cfg.sampler == "weighted" else None
+        size = self.cfg.batch_size if train else max(1024, self.cfg.batch_size)
+        sampler = EpochBatchSampler(len(ds), size, self.seed, shuffle=train, weights=weights, epoch=self._epoch)
+        return DataLoader(ds, sampler=sampler, batch_size=None)
+
+    def _epoch(self) -> int:
+        trainer = getattr(self, "trainer", None)
+        return int(trainer.current_epoch) if trainer is not None else 0
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", True)
