@@ -13,6 +13,7 @@ never features.
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +22,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mmids.data.schema import CATEGORICAL, LABEL_COLUMNS, NUMERIC, TON_IOT_CLASSES, Schema, detect_schema
+from mmids.data.schema import (
+    CATEGORICAL,
+    LABEL_COLUMNS,
+    NETWORK_HEAVY_TAILED,
+    NUMERIC,
+    TON_IOT_CLASSES,
+    Schema,
+    detect_schema,
+)
 from mmids.errors import MmidsInputError
 
 MISSING_MARKERS = ("-", "", " ")
@@ -102,10 +111,17 @@ def _clean_numeric(s: pd.Series, col: str, source: str, notes: list[str]) -> pd.
         s = out
     if s.dtype != np.float64:
         s = s.astype("float64")
-    inf = np.isinf(s.to_numpy())
+    values = s.to_numpy()
+    inf = np.isinf(values)
     if inf.any():
         _warn(notes, f"{source}: column {col!r}: {int(inf.sum())} infinite value(s) read as missing")
         s = s.mask(inf)
+    if col in NETWORK_HEAVY_TAILED:
+        negative = values < 0
+        if negative.any():
+            _warn(notes, f"{source}: column {col!r}: {int(negative.sum())} negative count(s) "
+                         f"(e.g. {values[negative][0]:g}) read as missing")
+            s = s.mask(negative)
     return s
 
 
@@ -254,8 +270,14 @@ def read_csv_checked(path: Path, schema: Schema | None = None) -> tuple[pd.DataF
                                        strings_can_be_null=True)
         try:
             return pacsv.read_csv(path, convert_options=options).to_pandas(), True
-        except (pa.ArrowInvalid, UnicodeDecodeError):
-            pass  # text in a numeric column, bad bytes...: the untyped read below says what
+        except pa.ArrowInvalid as exc:
+            match = re.search(r"column #(\d+).*UTF8", str(exc))
+            if match:
+                header = _check_head(path)
+                name = header[int(match.group(1))] if int(match.group(1)) < len(header) else match.group(1)
+                raise MmidsInputError(f"column {name!r} holds bytes that are not UTF-8 text; re-save the file "
+                                      "as UTF-8", source=source) from None
+            # text in a numeric column...: the untyped read below lets the cleaner coerce and warn
     try:
         return pd.read_csv(path, engine="pyarrow"), False
     except UnicodeDecodeError as exc:
