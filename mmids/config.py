@@ -107,11 +107,31 @@ class BaselinesConfig:
 
 
 @dataclass
+class StudyConfig:
+    """The comparison grid of ``scripts/benchmark.py``: models x views x reductions x seeds."""
+
+    encoders: list[Literal["cnn", "mlp", "transformer"]] = field(default_factory=lambda: ["cnn", "mlp", "transformer"])
+    fusions: list[Literal["early", "late", "attention", "network", "host"]] = field(
+        default_factory=lambda: ["early", "late", "attention", "network", "host"])
+    baselines: list[SUPERVISED] = field(default_factory=lambda: [
+        "xgboost", "random_forest", "extra_trees", "hist_gradient_boosting", "decision_tree",
+        "logistic_regression", "linear_svm", "knn", "gaussian_nb", "mlp"])
+    clustering: list[CLUSTERING] = field(default_factory=lambda: ["agglomerative", "kmeans", "birch", "gaussian_mixture"])
+    views: list[Literal["network", "host", "fused"]] = field(default_factory=lambda: ["network", "host", "fused"])
+    reductions: list[Literal["none", "pca", "umap"]] = field(default_factory=lambda: ["none", "pca", "umap"])
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    controls: Literal["auto", "always", "never"] = "auto"  # auto: when data.pairing is not 'aligned'
+    control_models: list[str] = field(default_factory=lambda: ["cnn-early", "cnn-network", "cnn-host", "xgboost"])
+    chronological: bool = True  # add chronological-split cells for control_models when the data has ts
+
+
+@dataclass
 class Config:
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     baselines: BaselinesConfig = field(default_factory=BaselinesConfig)
+    study: StudyConfig = field(default_factory=StudyConfig)
     seed: int = 0
     run_name: str | None = None  # default: <config stem>-<timestamp>
     output_dir: str = "checkpoints"

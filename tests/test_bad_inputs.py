@@ -126,7 +126,7 @@ def test_tampered_artefact_and_bad_checkpoints(artefact, tiny_run, tmp_path, cap
     assert "does not match the sha256 in model.json" in capsys.readouterr().err
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
-    shutil.copy(BAD / "not_a_checkpoint.ckpt", run / "best.ckpt")
+    shutil.copy(BAD / "not_a_checkpoint.bin", run / "best.ckpt")
     assert export_main([str(run), "--out", str(tmp_path / "d")]) == 2
     assert "cannot load checkpoint" in capsys.readouterr().err
     assert export_main([str(tmp_path / "missing_run"), "--out", str(tmp_path / "d")]) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import warnings
 
 from mmids.cli import run_guarded
@@ -21,11 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     def run() -> int:
         from mmids.data.loaders import load_table
 
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            warnings.formatwarning = lambda message, *a, **k: f"warning: {message}\n"
             table = load_table(args.path, args.modality, layout=args.layout, host_os=args.host_os,
                                require_labels=not args.no_labels)
+        for w in caught:
+            print(f"warning: {w.message}", file=sys.stderr)
         print(json.dumps(table.summary(), indent=2, default=str))
         return 0
 

@@ -52,7 +52,7 @@ def main() -> None:
     put("config_wrong_type.yaml", "trainer:\n  max_epochs: ten\n")
     put("config_not_yaml.yaml", "model: [cnn\n  fusion: early\n")
     put("config_list.yaml", "- model\n- data\n")
-    put("not_a_checkpoint.ckpt", b"this is not a checkpoint")
+    put("not_a_checkpoint.bin", b"this is not a checkpoint")
 
 
 if __name__ == "__main__":

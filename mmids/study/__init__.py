@@ -1,0 +1,1 @@
+"""The study regenerated: the comparison grid, its runner and its report."""
