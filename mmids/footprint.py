@@ -129,7 +129,7 @@ def measure(run_dir: str | Path, threads: int | None = None, latency_repeats: in
                 **peak_memory_mb(ts_path, args, torch.get_num_threads()),
                 **quality(module, args, y),
             }
-    result["eager_matches_torchscript"] = bool(torch.allclose(eager(*args[:]), ts(*args), atol=1e-5))
+    result["eager_matches_torchscript"] = bool(torch.allclose(eager(*args), ts(*args), atol=1e-5))
     fp32, int8 = result["fp32_torchscript"], result["int8_dynamic_torchscript"]
     result["int8_accuracy_change"] = int8["accuracy"] - fp32["accuracy"]
     result["int8_macro_f1_change"] = int8["macro_f1"] - fp32["macro_f1"]

@@ -20,7 +20,6 @@ from torch import nn
 from mmids.data.schema import CATEGORICAL, IDENTIFIER, NETWORK_HEAVY_TAILED, NUMERIC, Schema
 
 MISSING_CODE, UNKNOWN_CODE = 0, 1
-CLIP = 10.0
 
 
 @dataclass
@@ -83,7 +82,7 @@ class FeatureTransform(nn.Module):
     def forward(self, numeric: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         x = torch.where(torch.isfinite(numeric), numeric, self.median)
         x = torch.where(self.log_scale, torch.sign(x) * torch.log1p(torch.abs(x)), x)
-        x = ((x - self.mean) / self.std).clamp(-10.0, 10.0)  # CLIP
+        x = ((x - self.mean) / self.std).clamp(-10.0, 10.0)
         codes = torch.minimum(codes.clamp(min=0), self.sizes - 1) + self.offsets
         onehot = torch.zeros(codes.shape[0], self.onehot_width, dtype=x.dtype, device=x.device)
         onehot.scatter_(1, codes, 1.0)
