@@ -22,7 +22,7 @@ from mmids.baselines.supervised import SupervisedBaseline
 from mmids.baselines.views import view_matrix
 from mmids.data.datamodule import prepare_data
 from mmids.export import TORCHSCRIPT, export_run
-from mmids.footprint import _take, encoded_test_rows, latency_ms
+from mmids.footprint import repeat_rows, encoded_test_rows, latency_ms
 from mmids.runs import load_run
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     x, y = view_matrix(data, "train", "fused")
     xgb = SupervisedBaseline("xgboost", seed=0, n_jobs=torch.get_num_threads()).fit(x, y)
     raw, _ = encoded_test_rows(run)
-    batch = _take(raw, args.rows)
+    batch = repeat_rows(raw, args.rows)
     xt = np.resize(view_matrix(data, "test", "fused")[0], (args.rows, x.shape[1]))
     with tempfile.TemporaryDirectory() as tmp:
         export_run(run, tmp)

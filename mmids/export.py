@@ -11,7 +11,6 @@ vocabularies, class names, versions and the sha256 of each artefact. Loading nee
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import torch
 from torch import nn
 
 import mmids
-from mmids.data.files import atomic_save, atomic_write_text
+from mmids.data.files import atomic_save, atomic_write_text, sha256_file
 from mmids.errors import MmidsInputError
 from mmids.runs import LoadedRun
 
@@ -54,11 +53,6 @@ def example_inputs(run: LoadedRun, batch: int = 4) -> tuple[torch.Tensor, ...]:
     return (torch.zeros(batch, len(s_net.numeric)), torch.zeros(batch, len(s_net.categorical), dtype=torch.int64),
             torch.zeros(batch, len(s_host.numeric)), torch.zeros(batch, len(s_host.categorical), dtype=torch.int64),
             torch.ones(batch, 2))
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def export_run(run: LoadedRun, out: str | Path) -> dict:
@@ -103,9 +97,10 @@ def read_sidecar(artifact: str | Path) -> tuple[dict, Path]:
         raise MmidsInputError(f"no {SIDECAR} sidecar next to the artefact (export with scripts/export.py)", source=str(p))
     try:
         sidecar = json.loads(path.read_text(encoding="utf-8"))
-        sidecar["sha256"], sidecar["class_names"], sidecar["columns"]  # noqa: B018
-    except (ValueError, KeyError, TypeError):
-        raise MmidsInputError("sidecar is not a valid mmids artefact description", source=str(path)) from None
+    except ValueError:
+        sidecar = None
+    if not isinstance(sidecar, dict) or not {"sha256", "class_names", "columns"} <= set(sidecar):
+        raise MmidsInputError("sidecar is not a valid mmids artefact description", source=str(path))
     return sidecar, folder
 
 

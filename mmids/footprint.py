@@ -48,14 +48,15 @@ def encoded_test_rows(run: LoadedRun) -> tuple[tuple[torch.Tensor, ...], np.ndar
     return args, data.splits["test"].y.numpy()
 
 
-def _take(args: tuple[torch.Tensor, ...], n: int) -> tuple[torch.Tensor, ...]:
+def repeat_rows(args: tuple[torch.Tensor, ...], n: int) -> tuple[torch.Tensor, ...]:
+    """The first ``n`` rows of ``args`` tiled as often as needed."""
     reps = int(np.ceil(n / len(args[0])))
     return tuple(a.repeat((reps,) + (1,) * (a.dim() - 1))[:n] for a in args)
 
 
 @torch.no_grad()
 def latency_ms(module: nn.Module, args: tuple[torch.Tensor, ...], repeats: int = 1000) -> dict:
-    one = _take(args, 1)
+    one = repeat_rows(args, 1)
     for _ in range(50):
         module(*one)
     times = np.empty(repeats)
@@ -68,7 +69,7 @@ def latency_ms(module: nn.Module, args: tuple[torch.Tensor, ...], repeats: int =
 
 @torch.no_grad()
 def throughput(module: nn.Module, args: tuple[torch.Tensor, ...], batch: int = 1024, repeats: int = 30) -> float:
-    b = _take(args, batch)
+    b = repeat_rows(args, batch)
     for _ in range(10):  # TorchScript's profiling executor optimises over the first calls
         module(*b)
     start = time.perf_counter()
@@ -88,7 +89,7 @@ def peak_memory_mb(ts_path: Path, args: tuple[torch.Tensor, ...], threads: int) 
     ``torch_import_mb`` is the same child's peak right after ``import torch``."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
-        for i, a in enumerate(_take(args, 1024)):
+        for i, a in enumerate(repeat_rows(args, 1024)):
             p = Path(tmp) / f"a{i}.pt"
             torch.save(a.clone(), p)
             paths.append(str(p))

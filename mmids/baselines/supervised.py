@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import time
 from collections.abc import Callable
@@ -133,8 +132,7 @@ class SupervisedBaseline:
 
     def save(self, path: str | Path) -> str:
         """Atomic joblib dump; returns its sha256 (recorded in metrics.json and checked on load)."""
-        from mmids.data.files import atomic_save
-        from mmids.export import sha256_file
+        from mmids.data.files import atomic_save, sha256_file
 
         path = Path(path)
         atomic_save(path, lambda p: joblib.dump(self, p))
@@ -148,8 +146,9 @@ def load_baseline(path: str | Path, sha256: str | None = None) -> SupervisedBase
     if not path.is_file():
         raise MmidsInputError("baseline model file not found", source=str(path))
     if sha256 is not None:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != sha256:
+        from mmids.data.files import sha256_file
+
+        if sha256_file(path) != sha256:
             raise MmidsInputError("model file does not match the sha256 in metrics.json: refusing to unpickle it",
                                   source=str(path))
     model = joblib.load(path)

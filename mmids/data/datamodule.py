@@ -84,11 +84,10 @@ def load_tables(cfg: DataConfig) -> tuple[LoadedTable, LoadedTable]:
 
 
 def _drop_duplicates(net: pd.DataFrame, host: pd.DataFrame, aligned: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    dn, dh = count_duplicates(net).to_numpy(), count_duplicates(host).to_numpy()
-    if aligned:  # an event is a duplicate when its flow row is; both rows go
-        keep = ~dn
-        return net.loc[keep].reset_index(drop=True), host.loc[keep].reset_index(drop=True)
-    return net.loc[~dn].reset_index(drop=True), host.loc[~dh].reset_index(drop=True)
+    keep_net = ~count_duplicates(net).to_numpy()
+    # aligned: an event is a duplicate when its flow row is, and both rows go
+    keep_host = keep_net if aligned else ~count_duplicates(host).to_numpy()
+    return net.loc[keep_net].reset_index(drop=True), host.loc[keep_host].reset_index(drop=True)
 
 
 def _common_classes(net: pd.DataFrame, host: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -18,6 +19,15 @@ LAYOUT = {
     "processed_network": "Processed_datasets/Processed_Network_dataset/Network_dataset_{i}.csv",
     "processed_windows10": "Processed_datasets/Processed_Windows_dataset/windows10_dataset.csv",
 }
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks (``hashlib.file_digest`` needs Python 3.11)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _umask_mode() -> int:

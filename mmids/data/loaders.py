@@ -12,7 +12,6 @@ never features.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from mmids.data.schema import (
     Schema,
     detect_schema,
 )
+from mmids.data.files import sha256_file
 from mmids.errors import MmidsInputError
 
 MISSING_MARKERS = ("-", "", " ")
@@ -221,11 +221,6 @@ def clean_frame(frame: pd.DataFrame, modality: str, source: str, *, drop_duplica
     return LoadedTable(out, schema, source, rows_read, n_dup, drop_duplicates, extra, sha256, notes)
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _check_head(path: Path) -> list[str]:
     """Reject missing/empty/non-UTF-8/wrong-delimiter files and duplicated names; return the header."""
     source = str(path)
@@ -318,7 +313,7 @@ def load_table(path: str | Path, modality: str, *, layout: str = "train_test", h
     """Load one modality from a CSV file or a TON_IoT folder (several processed files are concatenated)."""
     files = resolve_files(path, modality, layout, host_os)
     with ThreadPoolExecutor(1) as pool:  # hashing overlaps parsing (both release the GIL)
-        digest = pool.submit(_sha256, files[0]) if len(files) == 1 else None
+        digest = pool.submit(sha256_file, files[0]) if len(files) == 1 else None
         frames, typed = [], True
         for f in files:
             header = _check_head(f)

@@ -94,6 +94,7 @@ class ModalityPreprocessor:
 
     def __init__(self, state: PreprocessorState):
         self.state = state
+        self._module: FeatureTransform | None = None  # built once, reused by transform()
 
     @classmethod
     def fit(cls, frame: pd.DataFrame, schema: Schema, *, include_identifiers: bool = False,
@@ -137,8 +138,10 @@ class ModalityPreprocessor:
     def transform(self, frame: pd.DataFrame) -> torch.Tensor:
         """Model-ready features [n, output_dim] float32."""
         numeric, codes = self.encode(frame)
+        if self._module is None:
+            self._module = self.transform_module()
         with torch.no_grad():
-            return self.transform_module()(torch.from_numpy(numeric), torch.from_numpy(codes))
+            return self._module(torch.from_numpy(numeric), torch.from_numpy(codes))
 
     @property
     def output_dim(self) -> int:

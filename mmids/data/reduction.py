@@ -74,6 +74,7 @@ class Reducer:
     fitted: dict = field(default_factory=dict)  # umap objects (in memory only)
     fit_seconds: float = 0.0
     transform_seconds: float = 0.0
+    _module: nn.Module | None = field(default=None, repr=False, compare=False)  # PCA module, built once
 
     def output_dims(self, dims: dict[str, int]) -> dict[str, int]:
         if self.kind == "none":
@@ -96,8 +97,10 @@ class Reducer:
         """Reduce features; ``fitted_rows``: these are the rows the reducer was fitted on (UMAP then
         returns its fitted embedding instead of re-projecting them)."""
         if self.kind != "umap":
+            if self._module is None:
+                self._module = self.module()
             with torch.no_grad():
-                return self.module()(network, host, mask)
+                return self._module(network, host, mask)
         u = self.fitted
         if fitted_rows:
             emb = {k: torch.from_numpy(np.asarray(v.embedding_, np.float32)) for k, v in u.items()}

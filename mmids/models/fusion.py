@@ -23,34 +23,30 @@ class ClassifierHead(nn.Module):
         return self.net(z)
 
 
-class NetworkOnly(nn.Module):
-    """Single-modality baseline: only the network features reach the encoder."""
+class _SingleModality(nn.Module):
+    """One encoder and a head; subclasses say which modality ``embed`` reads."""
 
     def __init__(self, encoder: nn.Module, head: nn.Module):
         super().__init__()
         self.encoder, self.head = encoder, head
         self.output_dim = encoder.output_dim
+
+    def forward(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(network, host, mask))
+
+
+class NetworkOnly(_SingleModality):
+    """Single-modality baseline: only the network features reach the encoder."""
 
     def embed(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(network * mask[:, 0:1])
 
-    def forward(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.head(self.embed(network, host, mask))
 
-
-class HostOnly(nn.Module):
+class HostOnly(_SingleModality):
     """Single-modality baseline: only the host features reach the encoder."""
-
-    def __init__(self, encoder: nn.Module, head: nn.Module):
-        super().__init__()
-        self.encoder, self.head = encoder, head
-        self.output_dim = encoder.output_dim
 
     def embed(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(host * mask[:, 1:2])
-
-    def forward(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.head(self.embed(network, host, mask))
 
 
 class EarlyFusion(nn.Module):
