@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import platform
 import time
 import warnings
@@ -40,6 +42,7 @@ class RunResult:
     metrics: dict
     system: MultimodalClassifier  # best-checkpoint weights, eval mode
     data: PreparedData
+    is_global_zero: bool = True  # False in the other processes of a distributed run, which write nothing
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -58,7 +61,7 @@ class StepSeed(Callback):
         self.seed = seed
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
-        torch.manual_seed(self.seed * 1_000_003 + trainer.global_step)
+        torch.manual_seed(self.seed * 1_000_003 + trainer.global_step + 7_919 * trainer.global_rank)
 
 
 def save_preprocessing(run_dir: Path, data: PreparedData) -> None:
@@ -96,7 +99,8 @@ def build_trainer(cfg: Config, run_dir: Path, logger) -> tuple[L.Trainer, ModelC
     trainer = L.Trainer(max_epochs=t.max_epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
                         logger=logger, callbacks=callbacks, deterministic=t.deterministic,
                         enable_progress_bar=t.enable_progress_bar, log_every_n_steps=t.log_every_n_steps,
-                        enable_model_summary=False, num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()])
+                        enable_model_summary=False, num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()],
+                        use_distributed_sampler=False)  # EpochBatchSampler shards by rank itself
     return trainer, ckpt
 
 
@@ -114,14 +118,18 @@ def train(cfg: Config, prepared: PreparedData | None = None, resume: str | Path 
     dm = MultimodalDataModule(cfg.data, cfg.seed, prepared)
     data = dm.data
     last = None
+    worker = _launched_worker()
     if resume is not None:
         run_dir = Path(resume)
         last = run_dir / "last.ckpt"
         last = last if last.is_file() else None  # killed before the first epoch ended: start over
+    elif worker:
+        run_dir = _worker_run_dir(cfg)
     else:
         run_dir = make_run_dir(cfg)
         atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg))
-    save_preprocessing(run_dir, data)
+    if not worker:
+        save_preprocessing(run_dir, data)
 
     system = MultimodalClassifier(model=dataclasses.asdict(cfg.model), network_dim=data.dims["network"],
                                   host_dim=data.dims["host"], class_names=data.class_names,
@@ -129,12 +137,16 @@ def train(cfg: Config, prepared: PreparedData | None = None, resume: str | Path 
     logger = TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="", default_hp_metric=False)
     trainer, ckpt = build_trainer(cfg, run_dir, logger)
     start = time.perf_counter()
-    trainer.fit(system, datamodule=dm, ckpt_path=last)
-    (run_dir / "last.ckpt").unlink(missing_ok=True)  # finished: nothing left to resume
+    with _run_dir_for_workers(run_dir):
+        trainer.fit(system, datamodule=dm, ckpt_path=last)
     train_seconds = time.perf_counter() - start
+    zero = trainer.is_global_zero
+    if zero:
+        (run_dir / "last.ckpt").unlink(missing_ok=True)  # finished: nothing left to resume
 
     if not ckpt.best_model_path:
         raise MmidsInputError("training produced no checkpoint (was max_epochs already reached?)", source=str(run_dir))
+    trainer.strategy.barrier("best checkpoint written")
     best = torch.load(ckpt.best_model_path, map_location="cpu", weights_only=True)
     system.load_state_dict(best["state_dict"])
     trainer.test(system, datamodule=dm, verbose=False)
@@ -142,9 +154,42 @@ def train(cfg: Config, prepared: PreparedData | None = None, resume: str | Path 
 
     metrics = collect_metrics(cfg, system, data, trainer, ckpt, train_seconds)
     metrics["run"] = str(run_dir)
-    log_test_artifacts(logger, system, data, metrics, _flat(dataclasses.asdict(cfg)), run_dir)
-    atomic_write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2))
-    return RunResult(run_dir, metrics, system, data)
+    if zero:
+        log_test_artifacts(logger, system, data, metrics, _flat(dataclasses.asdict(cfg)), run_dir)
+        atomic_write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2))
+    return RunResult(run_dir, metrics, system, data, is_global_zero=zero)
+
+
+RUN_DIR_ENV = "MMIDS_RUN_DIR"
+
+
+def _launched_worker() -> bool:
+    """True in a process Lightning's DDP launcher started (LOCAL_RANK > 0), or on a node other than
+    the first of a multi-node job (NODE_RANK > 0): such processes train but write no run files."""
+    return os.environ.get("LOCAL_RANK", "0") != "0" or os.environ.get("NODE_RANK", "0") != "0"
+
+
+def _worker_run_dir(cfg: Config) -> Path:
+    if os.environ.get(RUN_DIR_ENV):
+        return Path(os.environ[RUN_DIR_ENV])
+    if not cfg.run_name:
+        raise MmidsInputError("a multi-node run needs the same --run_name and a shared --output_dir on every node")
+    return Path(cfg.output_dir) / cfg.run_name
+
+
+@contextlib.contextmanager
+def _run_dir_for_workers(run_dir: Path):
+    """Processes the DDP launcher starts re-run this script with this environment: they join this
+    run's folder instead of making their own."""
+    previous = os.environ.get(RUN_DIR_ENV)
+    os.environ[RUN_DIR_ENV] = str(run_dir)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(RUN_DIR_ENV, None)
+        else:
+            os.environ[RUN_DIR_ENV] = previous
 
 
 def resume_config(run_dir: str | Path) -> Config:
@@ -162,8 +207,8 @@ def resume_config(run_dir: str | Path) -> Config:
 def collect_metrics(cfg: Config, system: MultimodalClassifier, data: PreparedData, trainer: L.Trainer,
                     ckpt: ModelCheckpoint, train_seconds: float) -> dict:
     names = data.class_names
-    per_class = system.test_per_class.compute().tolist()
-    confusion = system.test_confusion.compute().tolist()
+    per_class = system.test_results["per_class_f1"]
+    confusion = system.test_results["confusion"]
     cm = np.asarray(confusion)
     return {
         "run": None,

@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         from mmids.training import train
 
         result = train(cfg, resume=args.resume)
-        print(text_report(result.metrics, result.run_dir))
-        print(f"tensorboard --logdir {cfg.output_dir}", file=sys.stderr)
+        if result.is_global_zero:
+            print(text_report(result.metrics, result.run_dir))
+            print(f"tensorboard --logdir {cfg.output_dir}", file=sys.stderr)
         return 0
 
     return run_guarded(run)

@@ -195,15 +195,23 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
 class EpochBatchSampler(Sampler):
     """Batches of row indices whose order depends only on (seed, epoch), so a run resumed from a
     checkpoint sees the same batches as an uninterrupted one. ``weights``: class-balanced sampling
-    with replacement; ``shuffle=False``: sequential."""
+    with replacement; ``shuffle=False``: sequential.
+
+    Across ``world`` processes, process ``rank`` takes every world-th row of the same order and cuts
+    it into as many batches as every other process (DDP steps in lockstep); no row is repeated, so
+    evaluation metrics gathered over processes count each row once."""
 
     def __init__(self, n: int, batch_size: int, seed: int, shuffle: bool = True, weights: torch.Tensor | None = None,
-                 epoch: Callable[[], int] = lambda: 0):
+                 epoch: Callable[[], int] = lambda: 0, rank: int = 0, world: int = 1):
+        if not 0 <= rank < world:
+            raise ValueError(f"rank {rank} outside a world of {world}")
         self.n, self.batch_size, self.seed, self.shuffle, self.weights = n, batch_size, seed, shuffle, weights
         self.epoch = epoch  # read when an epoch's iteration starts
+        self.rank, self.world = rank, world
 
     def __len__(self) -> int:
-        return (self.n + self.batch_size - 1) // self.batch_size
+        per_process = (self.n + self.world - 1) // self.world
+        return (per_process + self.batch_size - 1) // self.batch_size
 
     def __iter__(self):
         g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch())
@@ -213,7 +221,10 @@ class EpochBatchSampler(Sampler):
             order = torch.randperm(self.n, generator=g)
         else:
             order = torch.arange(self.n)
-        yield from order.split(self.batch_size)
+        if self.world == 1:
+            yield from order.split(self.batch_size)
+        else:
+            yield from (b for b in order[self.rank::self.world].tensor_split(len(self)) if len(b))
 
 
 class MultimodalDataModule(L.LightningDataModule):
@@ -238,8 +249,15 @@ class MultimodalDataModule(L.LightningDataModule):
         ds = self.data.splits[split]
         weights = self.data.class_weights[ds.y].double() if train and self.cfg.sampler == "weighted" else None
         size = self.cfg.batch_size if train else max(1024, self.cfg.batch_size)
-        sampler = EpochBatchSampler(len(ds), size, self.seed, shuffle=train, weights=weights, epoch=self._epoch)
+        rank, world = self._placement()
+        sampler = EpochBatchSampler(len(ds), size, self.seed, shuffle=train, weights=weights, epoch=self._epoch,
+                                    rank=rank, world=world)
         return DataLoader(ds, sampler=sampler, batch_size=None)
+
+    def _placement(self) -> tuple[int, int]:
+        """(global rank, world size) of this process; (0, 1) outside a distributed trainer."""
+        trainer = getattr(self, "trainer", None)
+        return (int(trainer.global_rank), int(trainer.world_size)) if trainer is not None else (0, 1)
 
     def _epoch(self) -> int:
         trainer = getattr(self, "trainer", None)

@@ -43,7 +43,8 @@ class MultimodalClassifier(L.LightningModule):
         self.test_metrics = _metrics(n).clone(prefix="test/")
         self.test_per_class = MulticlassF1Score(n, average="none")
         self.test_confusion = MulticlassConfusionMatrix(n)
-        self.test_outputs: dict[str, list[torch.Tensor]] = {}
+        self.test_outputs: dict[str, list[torch.Tensor]] = {}  # this process's test rows only
+        self.test_results: dict[str, list] = {}  # over all processes' test rows
 
     def forward(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.model(network, host, mask)
@@ -58,7 +59,8 @@ class MultimodalClassifier(L.LightningModule):
         logits = self(network, host, mask)
         loss = self.loss(logits, y)
         metrics.update(logits.detach(), y)
-        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=stage != "test", batch_size=len(y))
+        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=stage != "test", batch_size=len(y),
+                 sync_dist=True)  # averaged over processes once per epoch, not per step
         return loss, logits
 
     def drop_modalities(self, mask: torch.Tensor) -> torch.Tensor:
@@ -93,7 +95,8 @@ class MultimodalClassifier(L.LightningModule):
         self.test_outputs = {}
 
     def _log_epoch(self, metrics: MetricCollection) -> None:
-        self.log_dict(metrics.compute(), prog_bar=True)
+        # compute() gathers the states of every process, so the logged values are already global
+        self.log_dict(metrics.compute(), prog_bar=True, sync_dist=True)
         metrics.reset()
 
     def on_train_epoch_end(self) -> None:
@@ -104,6 +107,8 @@ class MultimodalClassifier(L.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         self._log_epoch(self.test_metrics)
+        self.test_results = {"per_class_f1": self.test_per_class.compute().tolist(),
+                             "confusion": self.test_confusion.compute().tolist()}
 
     def configure_optimizers(self):
         opt = torch.optim.AdamW(self.parameters(), lr=self.cfg.lr, weight_decay=self.cfg.weight_decay)
