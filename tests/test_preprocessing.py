@@ -44,3 +44,25 @@ def test_nan_and_inf_imputed_with_train_median(small_synthetic):
     rows[col] = [np.nan, np.inf]
     x = pre.transform(rows)
     assert torch.isfinite(x).all() and x[0, 0] == x[1, 0]
+
+
+def test_chunked_and_row_selected_transforms_equal_one_pass(small_synthetic):
+    t = clean_frame(small_synthetic.network, "network", "s")
+    pre = ModalityPreprocessor.fit(t.frame.iloc[:1500], t.schema)
+    whole = pre.transform(t.frame)
+    assert torch.equal(pre.transform(t.frame, chunk_rows=7), whole)
+    rows = np.random.default_rng(0).permutation(len(t.frame))[:777]
+    assert torch.equal(pre.transform(t.frame, rows=rows, chunk_rows=100), whole[rows])
+
+
+def test_categorical_and_string_columns_encode_alike(small_synthetic):
+    """A column read as a pandas categorical (typed file read) gets the same codes and vocabulary
+    as the same column held as strings (stand-in, scoring frames)."""
+    t = clean_frame(small_synthetic.network, "network", "s")
+    cat = t.frame.copy()
+    for c in t.schema.by_role("categorical"):
+        cat[c] = cat[c].astype("category")
+    a = ModalityPreprocessor.fit(t.frame, t.schema)
+    b = ModalityPreprocessor.fit(cat, t.schema)
+    assert a.state == b.state
+    np.testing.assert_array_equal(a.encode(t.frame)[1], b.encode(cat)[1])

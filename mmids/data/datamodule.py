@@ -83,11 +83,15 @@ def load_tables(cfg: DataConfig) -> tuple[LoadedTable, LoadedTable]:
             load_host(cfg.root, layout=cfg.source, host_os=cfg.host_os))
 
 
-def _drop_duplicates(net: pd.DataFrame, host: pd.DataFrame, aligned: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    keep_net = ~count_duplicates(net).to_numpy()
+def _duplicates(table: LoadedTable) -> np.ndarray:
+    return table.duplicate_mask if table.duplicate_mask is not None else count_duplicates(table.frame).to_numpy()
+
+
+def _drop_duplicates(net: LoadedTable, host: LoadedTable, aligned: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keep_net = ~_duplicates(net)
     # aligned: an event is a duplicate when its flow row is, and both rows go
-    keep_host = keep_net if aligned else ~count_duplicates(host).to_numpy()
-    return net.loc[keep_net].reset_index(drop=True), host.loc[keep_host].reset_index(drop=True)
+    keep_host = keep_net if aligned else ~_duplicates(host)
+    return net.frame.loc[keep_net].reset_index(drop=True), host.frame.loc[keep_host].reset_index(drop=True)
 
 
 def _common_classes(net: pd.DataFrame, host: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -118,6 +122,15 @@ def _split(frame: pd.DataFrame, cfg: DataConfig, seed: int) -> SplitIndices:
                       test=cfg.test_fraction, seed=seed)
 
 
+def _encode_rows(pre: ModalityPreprocessor, frame: pd.DataFrame, rows: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """Features of the rows each split uses. Rows used once (aligned pairing, the larger table) are
+    encoded directly into their split; a table whose rows the pairing reuses is encoded once and indexed."""
+    if sum(len(r) for r in rows.values()) > 2 * len(frame):
+        full = pre.transform(frame)
+        return {k: full[r] for k, r in rows.items()}
+    return {k: pre.transform(frame, rows=r) for k, r in rows.items()}
+
+
 def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, LoadedTable] | None = None) -> PreparedData:
     """Run the whole data pipeline for one configuration (``tables`` skips loading)."""
     net_t, host_t = tables if tables is not None else load_tables(cfg)
@@ -125,7 +138,7 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
     net, host = net_t.frame, host_t.frame
     aligned = cfg.pairing == "aligned" or (cfg.pairing == "shuffled" and len(net) == len(host))
     if cfg.drop_duplicates:
-        net, host = _drop_duplicates(net, host, aligned)
+        net, host = _drop_duplicates(net_t, host_t, aligned)
     net, host, class_names = _common_classes(net, host, notes)
     if aligned:
         if len(net) != len(host):
@@ -155,13 +168,13 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
         "host": ModalityPreprocessor.fit(host.iloc[host_split.train], host_t.schema,
                                          include_identifiers=cfg.include_identifiers, max_categories=cfg.max_categories),
     }
-    features = {"network": pre["network"].transform(net), "host": pre["host"].transform(host)}
+    features = {m: _encode_rows(pre[m], frame, {k: r[m] for k, r in rows.items()})
+                for m, frame in (("network", net), ("host", host))}
     index = {c: i for i, c in enumerate(class_names)}
     splits = {}
     for name, p in pairs.items():
         y = torch.tensor([index[c] for c in p.labels], dtype=torch.int64)
-        splits[name] = TensorPairs(features["network"][rows[name]["network"]],
-                                   features["host"][rows[name]["host"]], y)
+        splits[name] = TensorPairs(features["network"][name], features["host"][name], y)
     train = splits["train"]
     reducer = fit_reducer(cfg.reduce, cfg.reduce_on, train.network, train.host, n_components=cfg.n_components,
                           max_fraction=cfg.reduce_max_fraction, seed=seed)

@@ -69,6 +69,7 @@ class LoadedTable:
     extra_columns: list[str] = field(default_factory=list)
     sha256: str | None = None
     notes: list[str] = field(default_factory=list)
+    duplicate_mask: np.ndarray | None = field(default=None, repr=False)  # [rows] bool: repeats an earlier row
 
     @property
     def identity(self) -> str:
@@ -132,12 +133,20 @@ def _clean_categorical(s: pd.Series) -> pd.Series:
     return s.mask(markers) if markers.any() else s
 
 
+def _normalised_classes(s: pd.Series) -> pd.Series:
+    """Stripped, lower-cased class names as strings; a categorical column is normalised per category."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        names = s.cat.categories.astype(str).str.strip().str.lower()
+        return pd.Series(names.to_numpy()[s.cat.codes.to_numpy()], index=s.index, dtype=str)
+    return s.astype(str).str.strip().str.lower()
+
+
 def _clean_labels(frame: pd.DataFrame, source: str, notes: list[str]) -> None:
     if frame["type"].isna().any():
         rows = np.flatnonzero(frame["type"].isna().to_numpy())[:5].tolist()
         raise MmidsInputError(f"column 'type' is empty in {int(frame['type'].isna().sum())} row(s) "
                               f"(first rows {rows})", source=source)
-    kind = frame["type"].astype(str).str.strip().str.lower()
+    kind = _normalised_classes(frame["type"])
     unknown = sorted(set(kind.unique()) - set(TON_IOT_CLASSES))
     if unknown:
         raise MmidsInputError(f"column 'type' has unknown class name(s) {unknown}; "
@@ -216,9 +225,11 @@ def clean_frame(frame: pd.DataFrame, modality: str, source: str, *, drop_duplica
     n_dup = int(dup_mask.sum())
     if n_dup:
         notes.append(f"{source}: {n_dup} exact duplicate row(s)" + (" dropped" if drop_duplicates else " kept"))
+    dup = dup_mask.to_numpy()
     if drop_duplicates and n_dup:
-        out = out.loc[~dup_mask.to_numpy()].reset_index(drop=True)
-    return LoadedTable(out, schema, source, rows_read, n_dup, drop_duplicates, extra, sha256, notes)
+        out = out.loc[~dup].reset_index(drop=True)
+        dup = np.zeros(len(out), dtype=bool)
+    return LoadedTable(out, schema, source, rows_read, n_dup, drop_duplicates, extra, sha256, notes, dup)
 
 
 def _check_head(path: Path) -> list[str]:
@@ -250,35 +261,89 @@ def _parse_error(exc: Exception, source: str) -> MmidsInputError:
     return MmidsInputError(f"cannot parse CSV: {reason}", source=source)
 
 
+def _arrow_types(schema: Schema) -> dict:
+    """Column types for a typed read: numbers as float64, text as dictionary-encoded strings (a
+    category column of millions of rows then costs one small integer per row)."""
+    import pyarrow as pa
+
+    text = pa.dictionary(pa.int32(), pa.string())
+    types = {c: pa.float64() if r == NUMERIC else text for c, r in schema.roles.items() if r in (NUMERIC, CATEGORICAL)}
+    types.update({c: text for c in schema.columns if c.endswith("_ip") or c == "type"})
+    return types
+
+
+def read_arrow_typed(path: Path, schema: Schema):
+    """The file as a typed ``pyarrow.Table`` (``-``/blank cells missing), parsed block by block so the
+    raw text is never held whole; ``None`` when a numeric column holds other text (use
+    ``read_csv_checked``'s untyped read, whose cleaner coerces and warns)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    options = pacsv.ConvertOptions(column_types=_arrow_types(schema), null_values=list(MISSING_MARKERS),
+                                   strings_can_be_null=True)
+    try:
+        return pacsv.read_csv(path, convert_options=options)
+    except pa.ArrowInvalid as exc:
+        match = re.search(r"column #(\d+).*UTF8", str(exc))
+        if match:
+            header = _check_head(path)
+            name = header[int(match.group(1))] if int(match.group(1)) < len(header) else match.group(1)
+            raise MmidsInputError(f"column {name!r} holds bytes that are not UTF-8 text; re-save the file "
+                                  "as UTF-8", source=str(path)) from None
+        return None
+
+
+def arrow_to_pandas(table) -> pd.DataFrame:
+    """A typed table as a frame, converted column by column while Arrow frees each one (dictionary
+    columns become pandas categoricals); the freed memory goes back to the system."""
+    import pyarrow as pa
+
+    frame = table.to_pandas(self_destruct=True, split_blocks=True, use_threads=False)
+    pa.default_memory_pool().release_unused()
+    return frame
+
+
+def concat_columnwise(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack frames one column at a time, dropping each file's piece once it is copied, so the peak
+    is the result plus one column rather than twice the result (``frames`` is emptied).
+    Categorical columns are unioned, not turned into strings."""
+    from pandas.api.types import union_categoricals
+
+    if len(frames) == 1:
+        return frames.pop()
+    names = list(dict.fromkeys(c for f in frames for c in f.columns))
+    columns = {}
+    for name in names:
+        pieces = [f.pop(name) if name in f else pd.Series(np.nan, index=range(len(f))) for f in frames]
+        combined = None
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in pieces):
+            try:
+                combined = pd.Series(union_categoricals(pieces, ignore_order=True))
+            except TypeError:  # categories of different types: fall back to a plain concat
+                combined = None
+        columns[name] = combined if combined is not None else pd.concat(pieces, ignore_index=True)
+    frames.clear()
+    return pd.DataFrame(columns, copy=False)
+
+
 def read_csv_checked(path: Path, schema: Schema | None = None) -> tuple[pd.DataFrame, bool]:
     """Read a CSV with pyarrow. With a ``schema``, its columns are typed and ``-``/blank cells read
     as missing during parsing (fast path); a file whose numeric columns hold other text falls back
     to an untyped read, and the cleaner then coerces and warns. Returns (frame, typed)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    source = str(path)
     if schema is not None:
-        types = {c: (pa.float64() if r == NUMERIC else pa.string())
-                 for c, r in schema.roles.items() if r in (NUMERIC, CATEGORICAL)}
-        options = pacsv.ConvertOptions(column_types=types, null_values=list(MISSING_MARKERS),
-                                       strings_can_be_null=True)
-        try:
-            return pacsv.read_csv(path, convert_options=options).to_pandas(), True
-        except pa.ArrowInvalid as exc:
-            match = re.search(r"column #(\d+).*UTF8", str(exc))
-            if match:
-                header = _check_head(path)
-                name = header[int(match.group(1))] if int(match.group(1)) < len(header) else match.group(1)
-                raise MmidsInputError(f"column {name!r} holds bytes that are not UTF-8 text; re-save the file "
-                                      "as UTF-8", source=source) from None
-            # text in a numeric column...: the untyped read below lets the cleaner coerce and warn
+        table = read_arrow_typed(path, schema)
+        if table is not None:
+            return arrow_to_pandas(table), True
+    return _read_untyped(path), False
+
+
+def _read_untyped(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, engine="pyarrow"), False
+        return pd.read_csv(path, engine="pyarrow")
     except UnicodeDecodeError as exc:
-        raise MmidsInputError(f"not UTF-8 text ({exc.reason})", source=source) from None
+        raise MmidsInputError(f"not UTF-8 text ({exc.reason})", source=str(path)) from None
     except Exception as exc:  # pyarrow.ArrowInvalid, ParserError, ...: one message, no traceback
-        raise _parse_error(exc, source) from None
+        raise _parse_error(exc, str(path)) from None
 
 
 def resolve_files(path: str | Path, modality: str, layout: str = "train_test",
@@ -323,11 +388,11 @@ def load_table(path: str | Path, modality: str, *, layout: str = "train_test", h
             if missing:
                 raise MmidsInputError(f"missing {len(missing)} required column(s) of the {schema.name} "
                                       f"schema: {', '.join(repr(c) for c in missing)}", source=str(f))
-            frame, ok = read_csv_checked(f, schema)
-            frames.append(frame)
-            typed &= ok
+            table = read_arrow_typed(f, schema)  # one file's table at a time, then a compact frame
+            typed &= table is not None
+            frames.append(arrow_to_pandas(table) if table is not None else _read_untyped(f))
         sha = digest.result() if digest else None
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = concat_columnwise(frames)
     source = str(files[0]) if len(files) == 1 else f"{files[0].parent} ({len(files)} files)"
     return clean_frame(frame, modality, source, drop_duplicates=drop_duplicates, sha256=sha, markers_done=typed,
                        require_labels=require_labels)

@@ -44,6 +44,15 @@ class PreprocessorState:
         return names
 
 
+def category_codes(col: pd.Series, vocabulary: list[str]) -> np.ndarray:
+    """[n] int64: 0 = missing, 1 = not in ``vocabulary``, 2 + i = vocabulary[i]. Values are compared as
+    strings; the lookup runs once per distinct value, not per row."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
+    index = pd.Index(vocabulary).get_indexer(cat.cat.categories.astype(str))
+    lookup = np.append(np.where(index < 0, UNKNOWN_CODE, index + 2), MISSING_CODE)  # code -1 (missing) -> last
+    return lookup[cat.cat.codes.to_numpy()]
+
+
 def encode_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[str],
                    vocabularies: dict[str, list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Columns in a fixed order: (numeric [n, len(numeric)] float32, NaN = missing;
@@ -52,10 +61,41 @@ def encode_columns(frame: pd.DataFrame, numeric: list[str], categorical: list[st
               if numeric else np.zeros((len(frame), 0), np.float32))
     codes = np.empty((len(frame), len(categorical)), dtype=np.int64)
     for j, c in enumerate(categorical):
-        col = frame[c]
-        idx = pd.Index(vocabularies[c]).get_indexer(col.astype(object).where(col.notna(), None).astype(str))
-        codes[:, j] = np.where(col.isna().to_numpy(), MISSING_CODE, np.where(idx < 0, UNKNOWN_CODE, idx + 2))
+        codes[:, j] = category_codes(frame[c], vocabularies[c])
     return np.require(values, requirements="W"), codes
+
+
+def top_categories(col: pd.Series, max_categories: int) -> list[str]:
+    """The ``max_categories`` most frequent values seen at least twice (as strings; ties in order of
+    first appearance), sorted."""
+    cat = col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")
+    codes = cat.cat.codes.to_numpy()
+    present, first, counts = np.unique(codes[codes >= 0], return_index=True, return_counts=True)
+    names = cat.cat.categories.astype(str).to_numpy()[present]
+    table = pd.DataFrame({"name": names, "count": counts, "first": first})
+    table = table.groupby("name", sort=False).agg(count=("count", "sum"), first=("first", "min"))
+    table = table.sort_values(["count", "first"], ascending=[False, True])
+    return sorted(table.index[table["count"] >= 2][:max_categories].tolist())
+
+
+def numeric_statistics(frame: pd.DataFrame, numeric: list[str]) -> dict[str, list]:
+    """Median (NaN/inf imputed), log-scaling choice, mean and std after scaling, one column at a time
+    (memory: a few copies of one column, not of the whole matrix)."""
+    out: dict[str, list] = {"median": [], "log_scale": [], "mean": [], "std": []}
+    for c in numeric:
+        values = frame[c].to_numpy(dtype=np.float64, na_value=np.nan)
+        values = np.where(np.isfinite(values), values, np.nan)
+        median = 0.0 if np.isnan(values).all() else float(np.nanmedian(values))
+        filled = np.where(np.isnan(values), median, values)
+        skew = pd.Series(filled).skew()
+        log = (c in NETWORK_HEAVY_TAILED) or bool(filled.min() >= 0 and np.nan_to_num(skew) > 2.0)
+        scaled = np.sign(filled) * np.log1p(np.abs(filled)) if log else filled
+        std = float(scaled.std())
+        out["median"].append(median)
+        out["log_scale"].append(log)
+        out["mean"].append(float(scaled.mean()))
+        out["std"].append(std if std > 1e-12 else 1.0)
+    return out
 
 
 class FeatureTransform(nn.Module):
@@ -107,24 +147,10 @@ class ModalityPreprocessor:
         constant = [c for c in numeric + categorical if frame[c].nunique(dropna=False) <= 1]
         numeric = [c for c in numeric if c not in constant]
         categorical = [c for c in categorical if c not in constant]
-        values = frame[numeric].to_numpy(dtype=np.float64, na_value=np.nan) if numeric else np.zeros((len(frame), 0))
-        values = np.where(np.isfinite(values), values, np.nan)
-        median = np.nan_to_num(np.nanmedian(values, axis=0), nan=0.0) if numeric else np.zeros(0)
-        filled = np.where(np.isnan(values), median, values)
-        skew = pd.DataFrame(filled).skew().fillna(0.0).to_numpy()
-        log_scale = np.array([(c in NETWORK_HEAVY_TAILED) or (filled[:, i].min() >= 0 and skew[i] > 2.0)
-                              for i, c in enumerate(numeric)], dtype=bool)
-        scaled = np.where(log_scale, np.sign(filled) * np.log1p(np.abs(filled)), filled)
-        std = scaled.std(axis=0) if numeric else np.zeros(0)
-        vocabularies = {}
-        for c in categorical:
-            counts = frame[c].dropna().astype(str).value_counts()
-            top = counts[counts >= 2].head(max_categories)
-            vocabularies[c] = sorted(top.index.tolist())
-        state = PreprocessorState(
-            modality=schema.modality, numeric=numeric, categorical=categorical, vocabularies=vocabularies,
-            median=median.tolist(), log_scale=log_scale.tolist(), mean=scaled.mean(axis=0).tolist() if numeric else [],
-            std=np.where(std > 1e-12, std, 1.0).tolist(), dropped_constant=constant)
+        stats = numeric_statistics(frame, numeric)
+        vocabularies = {c: top_categories(frame[c], max_categories) for c in categorical}
+        state = PreprocessorState(modality=schema.modality, numeric=numeric, categorical=categorical,
+                                  vocabularies=vocabularies, dropped_constant=constant, **stats)
         return cls(state)
 
     def encode(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -135,13 +161,20 @@ class ModalityPreprocessor:
     def transform_module(self) -> FeatureTransform:
         return FeatureTransform(self.state)
 
-    def transform(self, frame: pd.DataFrame) -> torch.Tensor:
-        """Model-ready features [n, output_dim] float32."""
-        numeric, codes = self.encode(frame)
+    def transform(self, frame: pd.DataFrame, rows: np.ndarray | None = None, chunk_rows: int = 262_144) -> torch.Tensor:
+        """Model-ready features [n, output_dim] float32 of ``frame`` (or of ``frame.iloc[rows]``),
+        encoded ``chunk_rows`` at a time into one output tensor: the intermediate codes and one-hot
+        blocks, and the selected rows, never exist for all rows at once."""
         if self._module is None:
             self._module = self.transform_module()
+        n = len(frame) if rows is None else len(rows)
+        out = torch.empty(n, self.output_dim, dtype=torch.float32)
         with torch.no_grad():
-            return self._module(torch.from_numpy(numeric), torch.from_numpy(codes))
+            for start in range(0, n, chunk_rows):
+                part = slice(start, start + chunk_rows)
+                numeric, codes = self.encode(frame.iloc[part if rows is None else rows[part]])
+                out[part] = self._module(torch.from_numpy(numeric), torch.from_numpy(codes))
+        return out
 
     @property
     def output_dim(self) -> int:
