@@ -42,6 +42,28 @@ class DeployedModel(nn.Module):
         return torch.softmax(self.model(network, host, mask), dim=1)
 
 
+class ChunkedScoring(nn.Module):
+    """``DeployedModel`` applied ``chunk_rows`` rows at a time, same inputs and outputs. A 1D-CNN's
+    activations for a few hundred rows stay in the CPU caches; one 20k-row call does not and runs at about a
+    quarter of the rows/s (``docs/performance.md``)."""
+
+    def __init__(self, model: DeployedModel, chunk_rows: int = 256):
+        super().__init__()
+        self.model, self.chunk_rows = model, chunk_rows
+
+    def forward(self, network_numeric: torch.Tensor, network_codes: torch.Tensor, host_numeric: torch.Tensor,
+                host_codes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        n = mask.shape[0]
+        if n <= self.chunk_rows:
+            return self.model(network_numeric, network_codes, host_numeric, host_codes, mask)
+        parts: list[torch.Tensor] = []
+        for start in range(0, n, self.chunk_rows):
+            end = start + self.chunk_rows
+            parts.append(self.model(network_numeric[start:end], network_codes[start:end], host_numeric[start:end],
+                                    host_codes[start:end], mask[start:end]))
+        return torch.cat(parts)
+
+
 def deployed_module(run: LoadedRun) -> DeployedModel:
     """The eager deployable module of a reloaded run (eval mode)."""
     return DeployedModel(run.preprocessors["network"].transform_module(), run.preprocessors["host"].transform_module(),
@@ -55,13 +77,16 @@ def example_inputs(run: LoadedRun, batch: int = 4) -> tuple[torch.Tensor, ...]:
             torch.ones(batch, 2))
 
 
-def export_run(run: LoadedRun, out: str | Path) -> dict:
-    """Write TorchScript, torch.export and the JSON sidecar to ``out``; returns the sidecar."""
+def export_run(run: LoadedRun, out: str | Path, chunk_rows: int = 256) -> dict:
+    """Write TorchScript, torch.export and the JSON sidecar to ``out``; returns the sidecar.
+
+    ``model.ts`` is frozen (batch norm folded into the convolutions) and scores large batches
+    ``chunk_rows`` at a time; ``model.pt2`` holds the plain graph (callers chunk themselves)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     module = deployed_module(run)
     args = example_inputs(run)
-    scripted = torch.jit.script(module)
+    scripted = torch.jit.freeze(torch.jit.script(ChunkedScoring(module, chunk_rows).eval()))
     atomic_save(out / TORCHSCRIPT, lambda p: torch.jit.save(scripted, p))
     batch = torch.export.Dim("batch", min=1, max=1 << 20)
     dynamic = tuple({0: batch} for _ in args)
@@ -78,6 +103,7 @@ def export_run(run: LoadedRun, out: str | Path) -> dict:
         "category_codes": {"missing": 0, "unseen": 1, "vocabulary": "2 + index in vocabularies"},
         "mask": "column 0 = network present, column 1 = host present (1.0 / 0.0)",
         "reduction": run.reducer.summary(),
+        "torchscript_chunk_rows": chunk_rows,
         "model": {"encoder": run.config.model.encoder, "fusion": run.config.model.fusion},
         "pairing": run.config.data.pairing,
         "run": str(run.run_dir),

@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 from torch import nn
 
 from mmids.data.datamodule import load_tables, prepare_data
-from mmids.export import EXPORTED, TORCHSCRIPT, deployed_module, export_run
+from mmids.export import EXPORTED, TORCHSCRIPT, ChunkedScoring, deployed_module, export_run
 from mmids.runs import LoadedRun, load_run
 
 PEAK_MEMORY_CHILD = """
@@ -116,7 +116,7 @@ def measure(run_dir: str | Path, threads: int | None = None, latency_repeats: in
         export_run(run, tmp)
         ts = torch.jit.load(str(Path(tmp) / TORCHSCRIPT))
         int8_path = Path(tmp) / "model.int8.ts"
-        torch.jit.save(torch.jit.script(int8), str(int8_path))
+        torch.jit.save(torch.jit.freeze(torch.jit.script(ChunkedScoring(int8).eval())), str(int8_path))  # as model.ts
         int8_ts = torch.jit.load(str(int8_path))
         exported = torch.export.load(str(Path(tmp) / EXPORTED)).module()
         variants = {"fp32_torchscript": (ts, Path(tmp) / TORCHSCRIPT, Path(tmp) / TORCHSCRIPT),

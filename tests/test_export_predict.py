@@ -8,7 +8,7 @@ import torch
 
 from mmids.cli.predict import main as predict_main
 from mmids.errors import MmidsInputError
-from mmids.export import EXPORTED, SIDECAR, TORCHSCRIPT, deployed_module, export_run, load_artifact
+from mmids.export import EXPORTED, SIDECAR, TORCHSCRIPT, ChunkedScoring, deployed_module, export_run, load_artifact
 from mmids.footprint import encoded_test_rows
 from mmids.runs import load_run
 
@@ -38,6 +38,19 @@ def test_eager_torchscript_and_export_agree(exported, batch):
     big = tuple(a.repeat((4,) + (1,) * (a.dim() - 1))[:1000] for a in args)
     with torch.no_grad():
         assert (ex(*big) - eager(*big)).abs().max() <= 1e-5  # dynamic batch beyond the traced size
+        assert (ts(*big) - eager(*big)).abs().max() <= 1e-5  # 1000 rows: four 256-row chunks inside model.ts
+
+
+def test_chunked_scoring_matches_one_call_for_every_remainder(exported):
+    run, _ = exported
+    args, _ = encoded_test_rows(run)
+    eager = deployed_module(run)
+    with torch.no_grad():
+        ref = eager(*args)
+        for chunk in (1, 7, 64, len(ref), len(ref) + 5):
+            scripted = torch.jit.freeze(torch.jit.script(ChunkedScoring(deployed_module(run), chunk).eval()))
+            got = scripted(*args)
+            assert got.shape == ref.shape and (got - ref).abs().max() <= 1e-5, chunk
 
 
 def test_export_scores_like_the_trained_model(exported):
