@@ -78,8 +78,9 @@ class TrainerConfig:
     max_epochs: int = 15
     patience: int = 4
     accelerator: str = "cpu"
-    devices: int | str = 1
-    strategy: str = "auto"
+    devices: int | str = 1  # per node; batch_size is per process, so the global batch is batch_size x devices x num_nodes
+    strategy: str = "auto"  # "ddp" for several processes (gloo on CPU, nccl on GPU)
+    num_nodes: int = 1
     log_every_n_steps: int = 20
     deterministic: bool = True
     enable_progress_bar: bool = True
@@ -230,6 +231,7 @@ def _check_ranges(cfg: Config) -> None:
         ("baselines.n_clusters", cfg.baselines.n_clusters is None or cfg.baselines.n_clusters >= 2, "null or at least 2"),
         ("baselines.cluster_max_rows", cfg.baselines.cluster_max_rows >= 10, "at least 10"),
         ("trainer.patience", t.patience >= 1, "at least 1"),
+        ("trainer.num_nodes", t.num_nodes >= 1, "at least 1"),
     ]
     for key, ok, allowed in checks:
         if not ok:

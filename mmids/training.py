@@ -97,6 +97,7 @@ def build_trainer(cfg: Config, run_dir: Path, logger) -> tuple[L.Trainer, ModelC
     callbacks = [ckpt, EarlyStopping(monitor=MONITOR, mode="max", patience=t.patience),
                  LearningRateMonitor(logging_interval="epoch"), StepSeed(cfg.seed)]
     trainer = L.Trainer(max_epochs=t.max_epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
+                        num_nodes=t.num_nodes,
                         logger=logger, callbacks=callbacks, deterministic=t.deterministic,
                         enable_progress_bar=t.enable_progress_bar, log_every_n_steps=t.log_every_n_steps,
                         enable_model_summary=False, num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()],
