@@ -141,15 +141,17 @@ def test_known_windows10_versions_are_named():
     assert "35,975-row version" in t.identity
 
 
-def test_processed_files_stack_into_compact_columns_equal_to_a_plain_read(standin_folder):
+@pytest.mark.parametrize("compact", [True, False])
+def test_processed_files_stack_into_columns_equal_to_a_plain_read(standin_folder, compact):
     """Typed per-file reads stacked column by column: category columns stay categorical (one small
     code per row) and every value equals a plain pandas read + concat of the same files."""
     files = sorted(standin_folder.rglob("Network_dataset_*.csv"), key=lambda p: int(p.stem.split("_")[-1]))
     plain = pd.concat([pd.read_csv(f, keep_default_na=False, dtype=str) for f in files], ignore_index=True)
-    t = load_network(standin_folder, layout="processed")
+    t = load_network(standin_folder, layout="processed", compact=compact)
     f = t.frame
     schema = t.schema
-    assert isinstance(f["proto"].dtype, pd.CategoricalDtype) and isinstance(f["src_ip"].dtype, pd.CategoricalDtype)
+    assert isinstance(f["proto"].dtype, pd.CategoricalDtype) == compact
+    assert isinstance(f["src_ip"].dtype, pd.CategoricalDtype) == compact
     for col in schema.by_role("categorical"):
         want = plain[col].mask(plain[col].isin(["-", "", " "]))
         got = f[col].astype(object)
@@ -171,7 +173,7 @@ def test_column_stacking_survives_files_with_different_category_sets(tmp_path, s
     b["ssl_version"] = "TLSv12"
     atomic_write_csv(a, tmp_path / "Network_dataset_1.csv")
     atomic_write_csv(b, tmp_path / "Network_dataset_2.csv")
-    f = load_network(tmp_path, layout="processed").frame
+    f = load_network(tmp_path, layout="processed", compact=True).frame
     assert len(f) == 600 and f["ssl_version"].iloc[:300].isna().all()
     assert (f["ssl_version"].iloc[300:].astype(str) == "TLSv12").all()
 
@@ -186,6 +188,6 @@ def test_one_dirty_file_sends_the_set_through_the_coercing_read(tmp_path, small_
     atomic_write_csv(a, tmp_path / "Network_dataset_1.csv")
     atomic_write_csv(b, tmp_path / "Network_dataset_2.csv")
     with pytest.warns(UserWarning, match="'duration': 1 non-numeric"):
-        t = load_network(tmp_path, layout="processed")
+        t = load_network(tmp_path, layout="processed", compact=True)
     assert len(t.frame) == 600 and np.isnan(t.frame["duration"].iloc[305])
     assert t.frame["proto"].isna().sum() == (net["proto"].iloc[:600] == "-").sum()
