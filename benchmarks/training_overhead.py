@@ -1,9 +1,10 @@
 """Training cost through mmids (Lightning, data module, metrics) vs a bare PyTorch loop.
 
-    python benchmarks/training_overhead.py [--epochs 3] [--rows 20000]
+    python benchmarks/training_overhead.py [--epochs 3] [--rows 20000] [--profile]
 
 Same tensors (the default pipeline's training split), same fused 1D-CNN (fused_cnn.yaml), same
 batch size, same optimiser; validation off in both. Prints seconds per epoch and the ratio.
+``--profile``: one more mmids epoch under ``torch.profiler``, top operators by self CPU time.
 """
 
 from __future__ import annotations
@@ -51,10 +52,19 @@ def through_mmids(cfg, data, epochs: int) -> float:
     return (time.perf_counter() - start) / epochs
 
 
+def profile_one_epoch(cfg, data, top: int = 12) -> None:
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        through_mmids(cfg, data, 1)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=top))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     cfg = load_config("fused_cnn.yaml", ["--data.rows", str(args.rows)])
@@ -66,6 +76,8 @@ def main() -> None:
     print(f"bare PyTorch loop: {bare:.3f} s/epoch")
     print(f"mmids (Lightning + data module + torchmetrics): {ours:.3f} s/epoch")
     print(f"ratio: {ours / bare:.2f}x (target <= 1.15x)")
+    if args.profile:
+        profile_one_epoch(cfg, data)
 
 
 if __name__ == "__main__":
