@@ -31,8 +31,9 @@ def pair_host(network: LoadedTable, host: LoadedTable | None, join: str, toleran
 
 
 def score(module: torch.nn.Module, sidecar: dict, network: LoadedTable, host: LoadedTable | None,
-          join: str = "position", tolerance: float = 300.0, batch_size: int = 4096) -> pd.DataFrame:
-    """One row per network row: ``predicted``, ``prob_<class>`` for every class, ``host_present``."""
+          join: str = "position", tolerance: float = 300.0, batch_size: int = 256) -> pd.DataFrame:
+    """One row per network row: ``predicted``, ``prob_<class>`` for every class, ``host_present``.
+    Rows go through the model ``batch_size`` at a time (small batches keep a CNN in the CPU caches)."""
     cols, vocab = sidecar["columns"], sidecar["vocabularies"]
     net_num, net_codes = encode_columns(network.frame, cols["network"]["numeric"], cols["network"]["categorical"],
                                         vocab["network"])

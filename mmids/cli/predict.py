@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--join", choices=("position", "time_window"), default="position")
     parser.add_argument("--tolerance", type=float, default=300.0, help="seconds, for --join time_window")
     parser.add_argument("--format", choices=("torchscript", "export"), default="torchscript")
-    parser.add_argument("--batch-size", type=int, default=4096)
+    parser.add_argument("--batch-size", type=int, default=256)
     args = parser.parse_args(argv)
 
     def run() -> int:
