@@ -9,7 +9,10 @@ Then runs each stage in a fresh process and reports wall time and the process's 
 (b) ``mmids.data.loaders.load_network(dir, layout="processed")``: read + validate + clean + duplicate count,
     with text columns as plain strings (``compact=False``) and as the default above 256 MiB
     (``compact``: dictionary-encoded categoricals, files stacked column by column);
-(c) (b) plus preprocessing fitted on 70% of the rows and applied to all of them.
+(c) (b) plus preprocessing fitted on 70% of the rows and applied to all of them;
+(d) the whole training-side data pipeline, ``prepare_data``: both modalities (a generated
+    ``windows10_dataset.csv`` of 40,000 host rows is written too), split, class_conditional
+    pairing, preprocessing, and the train/val/test tensors (host rows stored once, indexed per pair).
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ STAGES = {
     "load_network_plain_text": "mmids load_network, compact=False (text as strings)",
     "load_network": "mmids load_network (read + clean + duplicates)",
     "load_and_preprocess": "mmids load_network + preprocessing fit/transform",
+    "prepare_data": "mmids prepare_data, fused (class_conditional pairing)",
 }
+HOST_ROWS = 40_000
 
 
 def write_files(out: Path, rows: int, per_file: int, chunk: int = 200_000) -> list[Path]:
@@ -44,8 +49,13 @@ def write_files(out: Path, rows: int, per_file: int, chunk: int = 200_000) -> li
     manifest = out / "manifest.json"
     want = {"rows": rows, "rows_per_file": per_file}
     files = [out / f"Network_dataset_{i + 1}.csv" for i in range((rows + per_file - 1) // per_file)]
-    if manifest.is_file() and json.loads(manifest.read_text()) == want and all(f.is_file() for f in files):
+    host = out / "windows10_dataset.csv"
+    if (manifest.is_file() and json.loads(manifest.read_text()) == want and host.is_file()
+            and all(f.is_file() for f in files)):
         return files
+    from mmids.data.files import atomic_write_csv
+
+    atomic_write_csv(generate(HOST_ROWS, seed=999).host, host)
     seed = 0
     with tqdm(total=rows, unit="row", desc="writing generated files") as bar:
         for i, path in enumerate(files):
@@ -85,6 +95,14 @@ def run_stage(stage: str, folder: Path) -> dict:
         files = sorted(folder.glob("Network_dataset_*.csv"))
         frame = pd.concat([pd.read_csv(f, engine="pyarrow") for f in files], ignore_index=True)
         rows, extra = len(frame), {}
+    elif stage == "prepare_data":
+        from mmids.config import load_config
+        from mmids.data.datamodule import prepare_data
+
+        cfg = load_config("fused_cnn.yaml", ["--data.source", "processed", "--data.root", str(folder),
+                                             "--data.pairing", "class_conditional"])
+        data = prepare_data(cfg.data, seed=0)
+        rows, extra = sum(data.info["rows"].values()), {"splits": data.info["rows"], "model_inputs": data.dims}
     else:
         from mmids.data.loaders import load_network
 

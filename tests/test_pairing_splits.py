@@ -104,3 +104,36 @@ def test_files_on_disk_run_the_same_pipeline(standin_folder):
     assert p.info["host"]["schema"] == "processed_windows10" and p.info["pairing"] == "time_window"
     assert p.info["host_class_agreement"]["test"] > 0.9
     assert sum(p.info["rows"].values()) > 1900
+
+
+def test_reused_host_rows_are_stored_once_and_batches_gather_them(small_synthetic):
+    """2,000 flows paired with 400 host snapshots: the host side holds 400 rows (shared by the
+    splits) plus an index, and batches and ``.host`` equal encoding every pair's host row."""
+    import torch
+
+    from mmids.data.datamodule import MultimodalDataModule
+
+    net, host = _tables(small_synthetic)
+    keep = np.zeros(len(host.frame), bool)
+    for _, rows in host.frame.groupby("type").indices.items():  # 50 snapshots per class at most
+        keep[rows[:50]] = True
+    host.frame = host.frame.loc[keep].reset_index(drop=True)
+    host.duplicate_mask = None
+    cfg = DataConfig(pairing="class_conditional", batch_size=64)
+    p = prepare_data(cfg, seed=2, tables=(net, host))
+    train = p.splits["train"]
+    assert train.host_index is not None and len(train._host) < len(train) / 2
+    assert train._host is p.splits["test"]._host
+    assert train.host.shape == (len(train), p.dims["host"])
+    # reference: the preprocessor applied to each pair's own host row, straight from the table
+    frame = host.frame[host.frame["type"].isin(p.class_names)].reset_index(drop=True)
+    expected = p.preprocessors["host"].transform(frame, rows=p.source_rows["train"]["host"])
+    assert torch.equal(train.host, expected)
+    batch = next(iter(MultimodalDataModule(cfg, seed=2, prepared=p).train_dataloader()))
+    assert batch[1].shape == (64, p.dims["host"])
+    idx = torch.arange(5)
+    assert torch.equal(train[idx][1], expected[:5])
+    pca = prepare_data(DataConfig(pairing="class_conditional", reduce="pca", reduce_on="per_modality", n_components=8),
+                       seed=2, tables=(net, host))
+    for ds in pca.splits.values():  # projected per pair: the reduced host side is a plain [N, k] matrix
+        assert ds.host_index is None and ds.host.shape == (len(ds), pca.dims["host"])

@@ -32,18 +32,34 @@ MODALITIES = ("network", "host")
 
 class TensorPairs(Dataset):
     """Paired rows as tensors. ``ds[list_of_indices]`` returns a whole batch:
-    (network [B, Dn] float32, host [B, Dh] float32, mask [B, 2] float32 (1 = present), y [B] int64)."""
+    (network [B, Dn] float32, host [B, Dh] float32, mask [B, 2] float32 (1 = present), y [B] int64).
 
-    def __init__(self, network: torch.Tensor, host: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None):
-        self.network, self.host, self.y = network, host, y
+    With ``host_index`` [N] int64, ``host`` holds each distinct host row once ([M, Dh]) and batches
+    gather their rows from it: millions of flows paired with a few thousand host snapshots then cost
+    N integers, not N host vectors. Reading ``.host`` always gives the per-pair [N, Dh] matrix."""
+
+    def __init__(self, network: torch.Tensor, host: torch.Tensor, y: torch.Tensor, mask: torch.Tensor | None = None,
+                 host_index: torch.Tensor | None = None):
+        self.network, self.y = network, y
+        self._host, self.host_index = host, host_index
         self.mask = mask if mask is not None else torch.ones(len(y), 2)
+
+    @property
+    def host(self) -> torch.Tensor:
+        """[N, Dh], gathered on each access when host rows are shared."""
+        return self._host if self.host_index is None else self._host[self.host_index]
+
+    @host.setter
+    def host(self, value: torch.Tensor) -> None:
+        self._host, self.host_index = value, None
 
     def __len__(self) -> int:
         return len(self.y)
 
     def __getitem__(self, idx):
         idx = torch.as_tensor(idx)
-        return self.network[idx], self.host[idx], self.mask[idx], self.y[idx]
+        host = self._host[idx] if self.host_index is None else self._host[self.host_index[idx]]
+        return self.network[idx], host, self.mask[idx], self.y[idx]
 
 
 @dataclass
@@ -122,13 +138,15 @@ def _split(frame: pd.DataFrame, cfg: DataConfig, seed: int) -> SplitIndices:
                       test=cfg.test_fraction, seed=seed)
 
 
-def _encode_rows(pre: ModalityPreprocessor, frame: pd.DataFrame, rows: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    """Features of the rows each split uses. Rows used once (aligned pairing, the larger table) are
-    encoded directly into their split; a table whose rows the pairing reuses is encoded once and indexed."""
+def _encode_rows(pre: ModalityPreprocessor, frame: pd.DataFrame,
+                 rows: dict[str, np.ndarray]) -> dict[str, tuple[torch.Tensor, torch.Tensor | None]]:
+    """Per split, (features, index): rows used once (aligned pairing, the larger table) are encoded
+    straight into their split (index None); a table whose rows the pairing reuses is encoded once,
+    shared by every split, and indexed per pair."""
     if sum(len(r) for r in rows.values()) > 2 * len(frame):
         full = pre.transform(frame)
-        return {k: full[r] for k, r in rows.items()}
-    return {k: pre.transform(frame, rows=r) for k, r in rows.items()}
+        return {k: (full, torch.from_numpy(np.asarray(r, dtype=np.int64))) for k, r in rows.items()}
+    return {k: (pre.transform(frame, rows=r), None) for k, r in rows.items()}
 
 
 def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, LoadedTable] | None = None) -> PreparedData:
@@ -170,14 +188,16 @@ def prepare_data(cfg: DataConfig, seed: int = 0, tables: tuple[LoadedTable, Load
     }
     features = {m: _encode_rows(pre[m], frame, {k: r[m] for k, r in rows.items()})
                 for m, frame in (("network", net), ("host", host))}
-    index = {c: i for i, c in enumerate(class_names)}
     splits = {}
     for name, p in pairs.items():
-        y = torch.tensor([index[c] for c in p.labels], dtype=torch.int64)
-        splits[name] = TensorPairs(features["network"][name], features["host"][name], y)
+        y = torch.from_numpy(pd.Index(class_names).get_indexer(p.labels).astype(np.int64))
+        (network, net_index), (host_rows, host_index) = features["network"][name], features["host"][name]
+        if net_index is not None:  # the network table is the reused one: materialise its side
+            network = network[net_index]
+        splits[name] = TensorPairs(network, host_rows, y, host_index=host_index)
     train = splits["train"]
-    reducer = fit_reducer(cfg.reduce, cfg.reduce_on, train.network, train.host, n_components=cfg.n_components,
-                          max_fraction=cfg.reduce_max_fraction, seed=seed)
+    reducer = fit_reducer(cfg.reduce, cfg.reduce_on, train.network, train.host if cfg.reduce != "none" else None,
+                          n_components=cfg.n_components, max_fraction=cfg.reduce_max_fraction, seed=seed)
     if reducer.kind != "none":
         start = time.perf_counter()
         for name, ds in splits.items():

@@ -157,9 +157,10 @@ def fit_umap(x: np.ndarray, k: int, seed: int = 0):
     return umap.UMAP(n_components=k, random_state=seed, n_jobs=1).fit(x)
 
 
-def fit_reducer(kind: str, on: str, train_network: torch.Tensor, train_host: torch.Tensor, *,
+def fit_reducer(kind: str, on: str, train_network: torch.Tensor, train_host: torch.Tensor | None, *,
                 n_components: int | float, max_fraction: float, seed: int = 0) -> Reducer:
-    """Fit on training features only. ``train_*`` are the encoded features of training pairs."""
+    """Fit on training features only. ``train_*`` are the encoded features of training pairs
+    (``None`` is enough with ``kind="none"``)."""
     if kind == "none":
         return Reducer("none", on)
     import sklearn.decomposition  # noqa: F401  (import time is not fit time)
