@@ -164,17 +164,22 @@ def train(cfg: Config, prepared: PreparedData | None = None, resume: str | Path 
 RUN_DIR_ENV = "MMIDS_RUN_DIR"
 
 
+RANK_VARIABLES = ("LOCAL_RANK", "NODE_RANK", "RANK", "SLURM_PROCID")  # Lightning, torchrun, SLURM
+
+
 def _launched_worker() -> bool:
-    """True in a process Lightning's DDP launcher started (LOCAL_RANK > 0), or on a node other than
-    the first of a multi-node job (NODE_RANK > 0): such processes train but write no run files."""
-    return os.environ.get("LOCAL_RANK", "0") != "0" or os.environ.get("NODE_RANK", "0") != "0"
+    """True in any process of a distributed job but the first: one Lightning's DDP launcher started
+    (LOCAL_RANK > 0), one on another node (NODE_RANK > 0), or one torchrun or SLURM started (RANK /
+    SLURM_PROCID > 0). Such processes train but write no run files."""
+    return any(os.environ.get(v, "0") != "0" for v in RANK_VARIABLES)
 
 
 def _worker_run_dir(cfg: Config) -> Path:
     if os.environ.get(RUN_DIR_ENV):
         return Path(os.environ[RUN_DIR_ENV])
     if not cfg.run_name:
-        raise MmidsInputError("a multi-node run needs the same --run_name and a shared --output_dir on every node")
+        raise MmidsInputError("a distributed run started on several nodes or by torchrun/SLURM needs the same "
+                              "--run_name and a shared --output_dir in every process")
     return Path(cfg.output_dir) / cfg.run_name
 
 

@@ -46,7 +46,8 @@ def _train(out: Path, name: str, *extra: str) -> dict:
     cmd = [sys.executable, str(REPO / "scripts" / "train.py"), "--config", "fused_cnn.yaml", "--seed", "1",
            "--output_dir", str(out), "--run_name", name, "--data.rows", "3000", "--trainer.max_epochs", "3",
            "--trainer.enable_progress_bar", "false", *extra]
-    env = {k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "WORLD_SIZE", "MMIDS_RUN_DIR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("LOCAL_RANK", "NODE_RANK", "RANK", "SLURM_PROCID",
+                                                            "WORLD_SIZE", "MMIDS_RUN_DIR")}
     done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.count("test report:") == 1, "only rank 0 reports"
@@ -63,3 +64,21 @@ def test_two_process_ddp_matches_one_process(tmp_path):
     assert one["test"]["accuracy"] > 0.95 and ddp["test"]["accuracy"] > 0.95
     assert abs(ddp["test"]["accuracy"] - one["test"]["accuracy"]) < 0.02
     assert (tmp_path / "ddp" / "best.ckpt").is_file() and not (tmp_path / "ddp" / "last.ckpt").exists()
+
+
+def test_a_worker_without_a_shared_run_name_gets_one_clear_error(monkeypatch, tmp_path):
+    from mmids.config import load_config
+    from mmids.errors import MmidsInputError
+    from mmids.training import _launched_worker, _worker_run_dir
+
+    monkeypatch.delenv("MMIDS_RUN_DIR", raising=False)
+    for var in ("LOCAL_RANK", "NODE_RANK", "RANK", "SLURM_PROCID"):
+        monkeypatch.delenv(var, raising=False)
+    assert not _launched_worker()
+    monkeypatch.setenv("RANK", "3")  # e.g. the fourth process torchrun started
+    assert _launched_worker()
+    cfg = load_config("fused_cnn.yaml", ["--output_dir", str(tmp_path)])
+    with pytest.raises(MmidsInputError, match="same --run_name and a shared --output_dir"):
+        _worker_run_dir(cfg)
+    named = load_config("fused_cnn.yaml", ["--output_dir", str(tmp_path), "--run_name", "shared"])
+    assert _worker_run_dir(named) == tmp_path / "shared"
