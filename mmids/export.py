@@ -42,10 +42,13 @@ class DeployedModel(nn.Module):
         return torch.softmax(self.model(network, host, mask), dim=1)
 
 
+CHUNK_BYTES = 4 << 20  # activation budget per chunk: the sweep in docs/performance.md peaks around here
+
+
 class ChunkedScoring(nn.Module):
     """``DeployedModel`` applied ``chunk_rows`` rows at a time, same inputs and outputs. A 1D-CNN's
-    activations for a few hundred rows stay in the CPU caches; one 20k-row call does not and runs at about a
-    quarter of the rows/s (``docs/performance.md``)."""
+    activations for a few hundred rows stay in the CPU caches; one 20k-row call does not and runs at
+    a fifth to a sixth of the rows/s (``docs/performance.md``)."""
 
     def __init__(self, model: DeployedModel, chunk_rows: int = 256):
         super().__init__()
@@ -70,6 +73,27 @@ def deployed_module(run: LoadedRun) -> DeployedModel:
                          run.reducer.module(), run.system.model).eval()
 
 
+def chunk_rows_for(module: nn.Module, args: tuple[torch.Tensor, ...], budget: int = CHUNK_BYTES) -> int:
+    """Rows per chunk so that the largest activation of one chunk is about ``budget`` bytes: a power of
+    two in [64, 4096], from the output sizes of every submodule on a one-row input."""
+    largest = 0
+
+    def record(_module, _inputs, output) -> None:
+        nonlocal largest
+        if isinstance(output, torch.Tensor):
+            largest = max(largest, output.numel() * output.element_size())
+
+    handles = [m.register_forward_hook(record) for m in module.modules()]
+    try:
+        with torch.no_grad():
+            module(*(a[:1] for a in args))
+    finally:
+        for h in handles:
+            h.remove()
+    rows = max(1, budget // max(largest, 1))
+    return int(min(4096, max(64, 1 << (rows.bit_length() - 1))))
+
+
 def example_inputs(run: LoadedRun, batch: int = 4) -> tuple[torch.Tensor, ...]:
     s_net, s_host = run.preprocessors["network"].state, run.preprocessors["host"].state
     return (torch.zeros(batch, len(s_net.numeric)), torch.zeros(batch, len(s_net.categorical), dtype=torch.int64),
@@ -77,15 +101,17 @@ def example_inputs(run: LoadedRun, batch: int = 4) -> tuple[torch.Tensor, ...]:
             torch.ones(batch, 2))
 
 
-def export_run(run: LoadedRun, out: str | Path, chunk_rows: int = 256) -> dict:
+def export_run(run: LoadedRun, out: str | Path, chunk_rows: int | None = None) -> dict:
     """Write TorchScript, torch.export and the JSON sidecar to ``out``; returns the sidecar.
 
     ``model.ts`` is frozen (batch norm folded into the convolutions) and scores large batches
-    ``chunk_rows`` at a time; ``model.pt2`` holds the plain graph (callers chunk themselves)."""
+    ``chunk_rows`` at a time (default: ``chunk_rows_for`` the model); ``model.pt2`` holds the plain
+    graph (callers chunk themselves)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     module = deployed_module(run)
     args = example_inputs(run)
+    chunk_rows = chunk_rows or chunk_rows_for(module, args)
     scripted = torch.jit.freeze(torch.jit.script(ChunkedScoring(module, chunk_rows).eval()))
     atomic_save(out / TORCHSCRIPT, lambda p: torch.jit.save(scripted, p))
     batch = torch.export.Dim("batch", min=1, max=1 << 20)

@@ -116,10 +116,10 @@ def measure(run_dir: str | Path, threads: int | None = None, latency_repeats: in
     result = {"run": str(run_dir), "threads": torch.get_num_threads(), "test_rows": len(y),
               "parameters": sum(p.numel() for p in run.system.model.parameters())}
     with tempfile.TemporaryDirectory() as tmp:
-        export_run(run, tmp)
+        chunk = export_run(run, tmp)["torchscript_chunk_rows"]
         ts = torch.jit.load(str(Path(tmp) / TORCHSCRIPT))
         int8_path = Path(tmp) / "model.int8.ts"
-        torch.jit.save(torch.jit.freeze(torch.jit.script(ChunkedScoring(int8).eval())), str(int8_path))  # as model.ts
+        torch.jit.save(torch.jit.freeze(torch.jit.script(ChunkedScoring(int8, chunk).eval())), str(int8_path))  # as model.ts
         int8_ts = torch.jit.load(str(int8_path))
         exported = torch.export.load(str(Path(tmp) / EXPORTED)).module()
         variants = {"fp32_torchscript": (ts, Path(tmp) / TORCHSCRIPT, Path(tmp) / TORCHSCRIPT),

@@ -17,7 +17,7 @@ from mmids.runs import load_run
 def exported(request, tmp_path_factory):
     run = load_run(request.getfixturevalue(request.param))
     out = tmp_path_factory.mktemp("deploy")
-    export_run(run, out)
+    export_run(run, out, chunk_rows=256)
     return run, out
 
 
@@ -39,6 +39,21 @@ def test_eager_torchscript_and_export_agree(exported, batch):
     with torch.no_grad():
         assert (ex(*big) - eager(*big)).abs().max() <= 1e-5  # dynamic batch beyond the traced size
         assert (ts(*big) - eager(*big)).abs().max() <= 1e-5  # 1000 rows: four 256-row chunks inside model.ts
+
+
+def test_chunk_rows_follow_the_largest_activation(exported):
+    from mmids.export import chunk_rows_for, example_inputs
+
+    run, out = exported
+    module, args = deployed_module(run), example_inputs(run)
+    rows = chunk_rows_for(module, args)
+    assert 64 <= rows <= 4096 and rows & (rows - 1) == 0
+    # the tiny early-fusion CNN (channels [4, 8]): largest activation 4 channels x d fused inputs x 4 bytes
+    d = run.system.hparams.network_dim + run.system.hparams.host_dim
+    want = (4 << 20) // (16 * d)
+    assert rows == min(4096, 1 << (want.bit_length() - 1))
+    assert chunk_rows_for(module, args, budget=64 * 1024) < rows <= chunk_rows_for(module, args, budget=64 << 20)
+    assert json.loads((out / SIDECAR).read_text())["torchscript_chunk_rows"] == 256
 
 
 def test_chunked_scoring_matches_one_call_for_every_remainder(exported):
