@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 import warnings
 
 import numpy as np
@@ -26,25 +25,14 @@ from mmids.baselines.supervised import SupervisedBaseline
 from mmids.baselines.views import view_matrix
 from mmids.data.datamodule import prepare_data
 from mmids.export import TORCHSCRIPT, ChunkedScoring, deployed_module, export_run
-from mmids.footprint import repeat_rows, encoded_test_rows, latency_ms
+from mmids.footprint import encoded_test_rows, latency_ms, repeat_rows, rows_per_s
 from mmids.runs import load_run
-
-
-def rows_per_s(fn, n: int, repeats: int = 10) -> float:
-    """Best of three windows of ``repeats`` calls (other load on 2 cores only ever slows a window)."""
-    fn()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            fn()
-        best = min(best, time.perf_counter() - start)
-    return n * repeats / best
 
 
 def chunk_rate(run, batch, chunk_rows: int, n: int) -> float:
     module = torch.jit.freeze(torch.jit.script(ChunkedScoring(deployed_module(run), chunk_rows).eval()))
     with torch.no_grad():
+        module(*batch)
         return float(np.median([rows_per_s(lambda: module(*batch), n, repeats=3) for _ in range(5)]))
 
 
@@ -79,6 +67,7 @@ def main() -> None:
         rates = {k: [] for k in contenders}
         for _ in range(args.rounds):
             for k, fn in contenders.items():
+                fn()
                 rates[k].append(rows_per_s(fn, args.rows, repeats=3))
     print(f"{args.rows:,} fused rows per call, {torch.get_num_threads()} threads, median of {args.rounds} rounds")
     tree = np.asarray(rates["XGBoost"])

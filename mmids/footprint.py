@@ -72,13 +72,19 @@ def throughput(module: nn.Module, args: tuple[torch.Tensor, ...], batch: int = 1
     b = repeat_rows(args, batch)
     for _ in range(10):  # TorchScript's profiling executor optimises over the first calls
         module(*b)
+    return rows_per_s(lambda: module(*b), batch, repeats)
+
+
+def rows_per_s(call, rows: int, repeats: int, windows: int = 3) -> float:
+    """``rows`` per call x calls per second, from the best of ``windows`` windows of ``repeats``
+    calls: other load on a small machine only ever slows a window."""
     best = float("inf")
-    for _ in range(3):  # best of three windows: a 2-core machine's other load only ever slows a window
+    for _ in range(windows):
         start = time.perf_counter()
         for _ in range(repeats):
-            module(*b)
+            call()
         best = min(best, time.perf_counter() - start)
-    return batch * repeats / best
+    return rows * repeats / best
 
 
 @torch.no_grad()

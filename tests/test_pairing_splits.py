@@ -1,9 +1,8 @@
 import numpy as np
-import pandas as pd
 import pytest
 
 from mmids.config import DataConfig
-from mmids.data.datamodule import load_tables, prepare_data
+from mmids.data.datamodule import prepare_data
 from mmids.data.loaders import clean_frame
 from mmids.data.pairing import pair_rows
 from mmids.data.splits import split_rows

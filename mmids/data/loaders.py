@@ -327,8 +327,8 @@ def concat_columnwise(frames: list[pd.DataFrame]) -> pd.DataFrame:
         if all(isinstance(p.dtype, pd.CategoricalDtype) for p in pieces):
             try:
                 combined = pd.Series(union_categoricals(pieces, ignore_order=True))
-            except TypeError:  # categories of different types: fall back to a plain concat
-                combined = None
+            except TypeError:  # categories of different types: a plain concat below
+                pass
         columns[name] = combined if combined is not None else pd.concat(pieces, ignore_index=True)
     frames.clear()
     return pd.DataFrame(columns, copy=False)
