@@ -23,8 +23,8 @@ class ClassifierHead(nn.Module):
         return self.net(z)
 
 
-class _SingleModality(nn.Module):
-    """One encoder and a head; subclasses say which modality ``embed`` reads."""
+class _OneEncoder(nn.Module):
+    """One encoder and a head; subclasses say what ``embed`` feeds the encoder."""
 
     def __init__(self, encoder: nn.Module, head: nn.Module):
         super().__init__()
@@ -35,33 +35,25 @@ class _SingleModality(nn.Module):
         return self.head(self.embed(network, host, mask))
 
 
-class NetworkOnly(_SingleModality):
+class NetworkOnly(_OneEncoder):
     """Single-modality baseline: only the network features reach the encoder."""
 
     def embed(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(network * mask[:, 0:1])
 
 
-class HostOnly(_SingleModality):
+class HostOnly(_OneEncoder):
     """Single-modality baseline: only the host features reach the encoder."""
 
     def embed(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(host * mask[:, 1:2])
 
 
-class EarlyFusion(nn.Module):
+class EarlyFusion(_OneEncoder):
     """Concatenate [network * m0, host * m1, mask] ([B, Dn + Dh + 2]) before one shared encoder."""
-
-    def __init__(self, encoder: nn.Module, head: nn.Module):
-        super().__init__()
-        self.encoder, self.head = encoder, head
-        self.output_dim = encoder.output_dim
 
     def embed(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(torch.cat([network * mask[:, 0:1], host * mask[:, 1:2], mask], dim=1))
-
-    def forward(self, network: torch.Tensor, host: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.head(self.embed(network, host, mask))
 
 
 class LateFusion(nn.Module):
